@@ -1,0 +1,38 @@
+package org.mvfaedge.trainer.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ./mvfa} command line: dispatches to the trainer's and the SDK's subcommands. Errors a
+ * user can fix are printed as one line and exit with status 2; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "mvfa", mixinStandardHelpOptions = true, version = "MVFA-Edge 0.1.0",
+        description = "MVFA anomaly detection for medical images: CLIP + residual adapters.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Inherited by every subcommand: print stack traces of errors. */
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print the stack trace of an error as well as its one-line message.")
+    boolean verbose;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Builds the command tree; tests call it to run subcommands in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(new UserErrorHandler());
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        System.exit(commandLine().execute(args));
+    }
+}
