@@ -93,6 +93,8 @@ public final class BpeTokenizer {
         for (int i = 0; i < vocab.size(); i++) {
             enc.put(vocab.get(i), i);
         }
+        // Reference quirk: with duplicate vocabulary entries the dict keeps the last id, and the
+        // decoder (its inverse) has no entry for the shadowed ids.
         String[] dec = new String[vocab.size()];
         for (Map.Entry<String, Integer> e : enc.entrySet()) {
             dec[e.getValue()] = e.getKey();
@@ -102,6 +104,8 @@ public final class BpeTokenizer {
         this.bpeRanks = ranks;
         this.startToken = enc.get(startText);
         this.endToken = enc.get(endText);
+        // Reference quirk: the BPE cache is seeded with the special strings, so a text that
+        // contains "<|endoftext|>" gets the end token itself there, not the symbols of its characters.
         cache.put(startText, startText);
         cache.put(endText, endText);
         this.pattern = Pattern.compile(Pattern.quote(startText) + "|" + Pattern.quote(endText)

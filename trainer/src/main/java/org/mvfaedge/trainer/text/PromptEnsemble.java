@@ -70,6 +70,8 @@ public final class PromptEnsemble {
      * ones. Each group goes to the encoder in one call, as in the reference.
      */
     public TextFeatures textFeatures(ObjectInfo object, TextEncoder encoder) {
+        // Two encoder calls (normal, then abnormal) like the reference's loop over state groups;
+        // batching changes no value in exact arithmetic but keeps the float behaviour comparable.
         float[] normal = groupDirection(normalSentences(object), encoder);
         float[] abnormal = groupDirection(abnormalSentences(object), encoder);
         return TextFeatures.ofColumns(normal, abnormal);
