@@ -71,7 +71,33 @@ public final class PromptConfig {
 
     /** Reads {@code prompts.json} (the project ships it as {@code shared/mvfa/prompts.json}). */
     public static PromptConfig load(Path promptsJson) {
-        JsonNode root = readJson(promptsJson);
+        return parse(readJson(promptsJson), promptsJson);
+    }
+
+    /** Resource name of the built-in prompts (the method's states and templates, the BMAD objects). */
+    static final String BUILT_IN = "mvfa-prompts.json";
+
+    /**
+     * The method's own prompt states and templates and the six BMAD objects, shipped with the
+     * trainer so that no command needs a prompts file; {@code --prompts FILE} replaces them.
+     */
+    public static PromptConfig builtIn() {
+        try (java.io.InputStream in = PromptConfig.class.getResourceAsStream(BUILT_IN)) {
+            if (in == null) {
+                throw new PromptConfigException("built-in " + BUILT_IN + " is missing from the trainer jar");
+            }
+            return parse(JSON.readTree(in), Path.of("(built-in) " + BUILT_IN));
+        } catch (IOException e) {
+            throw new PromptConfigException("cannot read built-in " + BUILT_IN + ": " + e.getMessage());
+        }
+    }
+
+    /** The built-in configuration, or the file when one is given. */
+    public static PromptConfig loadOrBuiltIn(Path promptsJsonOrNull) {
+        return promptsJsonOrNull == null ? builtIn() : load(promptsJsonOrNull);
+    }
+
+    private static PromptConfig parse(JsonNode root, Path promptsJson) {
         Fields f = new Fields(promptsJson);
         List<String> normal = f.strings(root, "normal_states");
         List<String> abnormal = f.strings(root, "abnormal_states");

@@ -43,6 +43,18 @@ class PromptConfigTest {
         }
     }
 
+    /** The prompts shipped in the jar are the reference's, field by field. */
+    @Test
+    void builtInPromptsEqualTheReferenceFile() {
+        PromptConfig ref = PromptConfig.load(promptsJson());
+        PromptConfig builtIn = PromptConfig.builtIn();
+        assertEquals(ref.normalStates(), builtIn.normalStates());
+        assertEquals(ref.abnormalStates(), builtIn.abnormalStates());
+        assertEquals(ref.templates(), builtIn.templates());
+        assertEquals(ref.objects(), builtIn.objects());
+        assertEquals(ref.defaults(), builtIn.defaults());
+    }
+
     @Test
     void statesTemplatesAndDefaults() {
         PromptConfig config = PromptConfig.load(promptsJson());
