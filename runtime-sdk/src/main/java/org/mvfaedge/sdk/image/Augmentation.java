@@ -37,8 +37,18 @@ public final class Augmentation {
     public static float[] augment(float[] image, int channels, int height, int width) {
         checkLength(image, channels, height, width, "image");
         float[] out = new float[COUNT * channels * height * width];
-        augmentInto(image, channels, height, width, out);
+        augmentInto(image, channels, height, width, out, 0);
         return out;
+    }
+
+    /**
+     * Augments one image into {@code out} from {@code offset} ({@code COUNT * channels * height * width}
+     * values), e.g. into a batch tensor, without allocating the result.
+     */
+    public static void augment(float[] image, int channels, int height, int width, float[] out, int offset) {
+        checkLength(image, channels, height, width, "image");
+        Objects.checkFromIndexSize(offset, COUNT * channels * height * width, out.length);
+        augmentInto(image, channels, height, width, out, offset);
     }
 
     /**
@@ -46,6 +56,9 @@ public final class Augmentation {
      * zero, as the reference returns for normal shots.
      */
     public static Augmented augment(float[] image, float[] mask, int channels, int height, int width) {
+        if (mask != null) {
+            checkLength(mask, 1, height, width, "mask");
+        }
         float[] images = augment(image, channels, height, width);
         float[] masks;
         if (mask == null) {
@@ -56,19 +69,19 @@ public final class Augmentation {
         return new Augmented(images, masks);
     }
 
-    private static void augmentInto(float[] src, int channels, int height, int width, float[] out) {
+    private static void augmentInto(float[] src, int channels, int height, int width, float[] out, int offset) {
         int plane = height * width;
         int n = channels * plane;
-        System.arraycopy(src, 0, out, 0, n);
+        System.arraycopy(src, 0, out, offset, n);
         Sampler sampler = new Sampler(height, width);
         for (int t = 0; t < AFFINE.length; t++) {
             sampler.prepare(AFFINE[t]);
             for (int c = 0; c < channels; c++) {
-                sampler.sample(src, c * plane, out, (1 + t) * n + c * plane);
+                sampler.sample(src, c * plane, out, offset + (1 + t) * n + c * plane);
             }
         }
         // Kornia's hflip / vflip: x.flip(-1) and x.flip(-2), exact copies.
-        int hflip = (1 + AFFINE.length) * n;
+        int hflip = offset + (1 + AFFINE.length) * n;
         int vflip = hflip + n;
         for (int c = 0; c < channels; c++) {
             for (int y = 0; y < height; y++) {

@@ -256,6 +256,11 @@ public final class ImageDecoder {
             }
             int bands = raster.getNumBands();
             int bits = cm.getComponentSize(0);
+            if (bits < 1 || bits > 16) {
+                // 32-bit integer samples (TIFF 'I' images) have no agreed mapping to 8 bits.
+                throw new ImageDecodeException(Reason.UNSUPPORTED_FORMAT, source + " (" + format + ") has "
+                        + bits + "-bit samples; only 1 to 16 bits per sample are supported, convert it to 8 or 16-bit");
+            }
             byte[] out = new byte[w * h * channels];
             int[] row = new int[w * bands];
             int o = 0;

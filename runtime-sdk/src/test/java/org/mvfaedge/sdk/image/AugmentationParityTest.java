@@ -85,6 +85,22 @@ class AugmentationParityTest {
     }
 
     @Test
+    void batchVariantWritesTheSameValuesAtAnOffset() {
+        float[] img = new float[2 * 6 * 5];
+        for (int i = 0; i < img.length; i++) {
+            img[i] = (i * 37 % 11) / 10f;
+        }
+        float[] alone = Augmentation.augment(img, 2, 6, 5);
+        float[] batch = new float[7 + alone.length];
+        Augmentation.augment(img, 2, 6, 5, batch, 7);
+        assertArrayEquals(alone, Arrays.copyOfRange(batch, 7, batch.length));
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+                () -> Augmentation.augment(img, 2, 6, 5, new float[alone.length], 1));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Augmentation.augment(img, new float[3], 2, 6, 5));
+    }
+
+    @Test
     void constantImageStaysConstantUnderEveryTransform() {
         // Bilinear weights sum to 1 and reflection never leaves the image: a constant is preserved.
         float[] img = new float[3 * 10 * 7];
