@@ -5,7 +5,9 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -262,6 +264,9 @@ public final class ImageDecoder {
                         + bits + "-bit samples; only 1 to 16 bits per sample are supported, convert it to 8 or 16-bit");
             }
             byte[] out = new byte[w * h * channels];
+            if (bits == 8 && interleavedBytes(raster, out, channels)) {
+                return new Pixels(w, h, channels, out);
+            }
             int[] row = new int[w * bands];
             int o = 0;
             for (int y = 0; y < h; y++) {
@@ -289,6 +294,36 @@ public final class ImageDecoder {
             }
         }
         return new Pixels(w, h, 3, out);
+    }
+
+    /**
+     * Fast path for the common case (8-bit PNG, JPEG, BMP, TIFF as ImageIO returns them): copies the
+     * colour bands straight from the byte array, skipping the per-sample virtual calls of
+     * {@code Raster.getPixels}. Returns false, leaving {@code out} untouched, for any other layout.
+     */
+    private static boolean interleavedBytes(Raster raster, byte[] out, int channels) {
+        if (!(raster.getSampleModel() instanceof PixelInterleavedSampleModel sm)
+                || !(raster.getDataBuffer() instanceof DataBufferByte buffer) || buffer.getNumBanks() != 1) {
+            return false;
+        }
+        byte[] data = buffer.getData();
+        int pixelStride = sm.getPixelStride();
+        int scanStride = sm.getScanlineStride();
+        int[] bandOffsets = sm.getBandOffsets();
+        int origin = buffer.getOffset() - raster.getSampleModelTranslateY() * scanStride
+                - raster.getSampleModelTranslateX() * pixelStride;
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        int o = 0;
+        for (int y = 0; y < h; y++) {
+            int p = origin + y * scanStride;
+            for (int x = 0; x < w; x++, p += pixelStride) {
+                for (int c = 0; c < channels; c++) {
+                    out[o++] = data[p + bandOffsets[c]];
+                }
+            }
+        }
+        return true;
     }
 
     private static String formatName(ImageReader reader) {
