@@ -2,6 +2,7 @@ package org.mvfaedge.trainer.model;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import org.mvfaedge.trainer.weights.AdapterWeights;
 import org.mvfaedge.trainer.weights.CheckpointException;
 import org.mvfaedge.trainer.weights.HostTensor;
 import org.mvfaedge.trainer.weights.StateDict;
@@ -48,6 +49,13 @@ public final class ClipLoader {
         }
         model.initialize(manager, DataType.FLOAT32, model.inputShape(1));
         return model;
+    }
+
+    /** The MVFA image model with adapters from an MVFA checkpoint ({@code AdapterCheckpoint.read}). */
+    public static MvfaVisionModel mvfaVision(NDManager manager, StateDict clip, HostTensor resizedPositions,
+            int imageSize, int[] features, Activation activation, AdapterWeights adapters) {
+        return mvfaVision(manager, clip, resizedPositions, imageSize, features, activation, adapters.seg(),
+                adapters.det());
     }
 
     /** The plain CLIP image tower (no adapters), returning the pooled embedding. */
