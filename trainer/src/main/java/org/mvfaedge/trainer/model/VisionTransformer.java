@@ -109,8 +109,11 @@ public final class VisionTransformer extends AbstractBlock implements StateDictL
         NDArray w = ps.getValue(conv1, images.getDevice(), training);
         NDArray patches = Conv2d.conv2d(images, w, null, new Shape(patch, patch)).singletonOrThrow(); // [N,w,G,G]
         NDArray seq = patches.reshape(n, width, (long) grid * grid).transpose(0, 2, 1); // [N,G*G,w]
-        NDArray cls = ps.getValue(classEmbedding, images.getDevice(), training).reshape(1, 1, width)
-                .broadcast(n, 1, width);
+        // Ops return arrays owned by their left operand's manager; move the reshaped class token to
+        // the input's manager so that per-batch temporaries never pile up in the model's manager.
+        NDArray clsRow = ps.getValue(classEmbedding, images.getDevice(), training).reshape(1, 1, width);
+        clsRow.attach(images.getManager());
+        NDArray cls = clsRow.broadcast(n, 1, width);
         NDArray x = NDArrays.concat(new NDList(cls, seq), 1)
                 .add(ps.getValue(positions, images.getDevice(), training));
         return lnPre.apply(ps, x, training);
