@@ -15,13 +15,11 @@ import org.mvfaedge.trainer.weights.StateDict;
  * {@code [out, in]}. State-dict names: {@code weight}, {@code bias}.
  */
 public final class ClipLinear extends AbstractBlock implements StateDictLoadable {
-    private final int in;
     private final int out;
     private final Parameter weight;
     private final Parameter bias;
 
     public ClipLinear(int in, int out) {
-        this.in = in;
         this.out = out;
         weight = addParameter(Params.frozen("weight", Parameter.Type.WEIGHT, Params.RANDOM, out, in));
         bias = addParameter(Params.frozen("bias", Parameter.Type.BIAS, Params.RANDOM, out));
@@ -49,9 +47,5 @@ public final class ClipLinear extends AbstractBlock implements StateDictLoadable
     public void bind(StateDict sd, String prefix) {
         Params.bind(weight, sd, prefix + "weight");
         Params.bind(bias, sd, prefix + "bias");
-    }
-
-    int inFeatures() {
-        return in;
     }
 }

@@ -27,8 +27,10 @@ public final class ClipLoader {
      * @param imageSize the run's image side ({@code img_size})
      * @param features 1-based adapter layers, strictly increasing
      * @param activation MLP activation ({@link Activation#GELU} for MVFA)
-     * @param segAdapters, detAdapters MVFA adapter state dicts ({@code <level>.fc1.0.weight}, ...), or both
-     *     {@code null} for freshly initialised adapters with bottleneck = CLIP's embedding size
+     * @param segAdapters MVFA seg adapter state dict ({@code <level>.fc1.0.weight}, ...), or
+     *     {@code null} (with {@code detAdapters}) for fresh adapters, initialised like PyTorch's
+     *     {@code nn.Linear}, with bottleneck = CLIP's embedding size
+     * @param detAdapters MVFA det adapter state dict, or {@code null} with {@code segAdapters}
      */
     public static MvfaVisionModel mvfaVision(NDManager manager, StateDict clip, HostTensor resizedPositions,
             int imageSize, int[] features, Activation activation, StateDict segAdapters, StateDict detAdapters) {

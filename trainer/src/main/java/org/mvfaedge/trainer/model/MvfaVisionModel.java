@@ -132,6 +132,11 @@ public final class MvfaVisionModel extends AbstractBlock {
     /**
      * Continues from {@link #frozenPrefix}'s output: adapter level 0, the remaining layers with their
      * adapter levels, then pooling. Returns the {@link MvfaVisionOutput} layout.
+     *
+     * <p>DJL attaches each result to its left operand's manager, so the outputs and temporaries
+     * land in {@code hidden}'s manager. To reuse a prefix cached in a long-lived manager, attach it
+     * to the step's manager for the step ({@code hidden.tempAttach(stepManager)}): it returns to
+     * the cache when the step's manager closes, and the step's arrays go with it.
      */
     public NDList continueFromPrefix(ParameterStore ps, NDArray hidden, boolean training) {
         NDArray x = hidden;

@@ -2,6 +2,7 @@ package org.mvfaedge.trainer.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -174,6 +175,31 @@ class RandomConfigurationTest {
             }
             assertEquals(before, m.getManagedArrays().size(),
                     "temporaries of a forward pass must belong to the input's manager");
+        }
+    }
+
+    @Test
+    void cachedPrefixCanBeReusedAcrossSteps() {
+        try (NDManager m = NDManager.newBaseManager(); NDManager cache = m.newSubManager()) {
+            MvfaVisionModel model = model(m, Activation.GELU, null, null);
+            NDArray img = images(cache, 1, IMG);
+            NDArray hidden = model.frozenPrefix(new ParameterStore(cache, false), img, false);
+            float[] first = null;
+            for (int step = 0; step < 2; step++) {
+                int cached = cache.getManagedArrays().size();
+                try (NDManager stepManager = m.newSubManager()) {
+                    hidden.tempAttach(stepManager);
+                    float[] pooled = new MvfaVisionOutput(model.continueFromPrefix(
+                            new ParameterStore(stepManager, false), hidden, true), model.levels()).pooled().toFloatArray();
+                    if (first == null) {
+                        first = pooled;
+                    } else {
+                        Fixtures.assertClose("cached prefix, second step vs first", pooled, first, 0);
+                    }
+                }
+                assertEquals(cached, cache.getManagedArrays().size(), "a step must leave nothing in the cache");
+                assertFalse(hidden.isReleased(), "the cached prefix must survive the step");
+            }
         }
     }
 
