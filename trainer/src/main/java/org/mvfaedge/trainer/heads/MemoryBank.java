@@ -19,8 +19,9 @@ import java.util.Map;
  *
  * <p>The fixture's bank is ordered shot-major: support shot 0's 11 augmentations (original,
  * 4 rotations, 4 translations, horizontal flip, vertical flip), then shot 1's; build it by adding the
- * augmented images in that order. The few-shot maps do not depend on the order (a max over rows);
- * the exported bank's bytes do.
+ * augmented images in that order. (Checked by recomputing the tokens of each support image, its
+ * horizontal and its vertical flip: they are the bank's images 0, 9, 10 and 11, 20, 21.) The
+ * few-shot maps do not depend on the order (a max over rows); the exported bank's bytes do.
  *
  * <p>Float32 throughout (the bank is written into the ONNX model). The bank owns its native memory:
  * close it when done.
@@ -106,6 +107,15 @@ public final class MemoryBank implements AutoCloseable {
     /** The bank of a branch at a level as a plain row-major float array {@code [M * C]}. */
     public float[] toFloatArray(TokenBranch branch, int level) {
         return rows(branch, level).toFloatArray();
+    }
+
+    /** The bank of a branch as plain row-major float arrays, one {@code [M * C]} per level. */
+    public float[][] toFloatArrays(TokenBranch branch) {
+        float[][] out = new float[levels()][];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = toFloatArray(branch, k);
+        }
+        return out;
     }
 
     private NDArray level(Map<TokenBranch, List<NDArray>> m, TokenBranch branch, int level) {

@@ -116,6 +116,9 @@ class MemoryBankTest {
                         assertEquals(new Shape(bankShape("seg", k)), a.rows(br, k).getShape());
                     }
                 }
+                float[][] det = a.toFloatArrays(TokenBranch.DET);
+                assertEquals(levels, det.length);
+                assertArrayEquals(bank("det", levels - 1), det[levels - 1]);
             }
         }
     }
