@@ -17,6 +17,9 @@ import java.util.List;
  * large (4 shots x 11 augmentations x 290 tokens = 12,760 rows per level), so the product is taken
  * over chunks of bank rows whose partial result stays under {@link #maxChunkElements}, keeping a
  * running maximum.
+ *
+ * <p>A call temporarily attaches the bank's rows to its own scope (so no intermediate lands in the
+ * bank's memory); like DJL managers, a bank is meant for one thread at a time.
  */
 public final class FewShotHead {
     /** Default bound on the elements of one partial similarity matrix (64 MiB of float32). */

@@ -27,11 +27,12 @@ class FewShotHeadTest {
 
     @Test
     void mapsAndDetScoreMatchTheReference() {
+        int size = HeadFixture.imageSize();
         try (NDManager m = NDManager.newBaseManager(); MemoryBank bank = fixtureBank(m)) {
-            FewShotHead head = new FewShotHead(HeadFixture.IMAGE_SIZE);
+            FewShotHead head = new FewShotHead(size);
             try (FewShotOutput out = head.forward(HeadFixture.batchLevels(m, "seg"),
                     HeadFixture.batchLevels(m, "det"), bank)) {
-                assertEquals(new Shape(HeadFixture.IMAGES, 72, 72), out.segMap().getShape());
+                assertEquals(new Shape(HeadFixture.IMAGES, size, size), out.segMap().getShape());
                 Fixtures.assertClose("few-shot seg map img0..2", out.segMap().toFloatArray(),
                         HeadFixture.expected("few_seg_map.npy"), 1e-4);
                 Fixtures.assertClose("few-shot det map img0..2", out.detMap().toFloatArray(),
@@ -44,21 +45,28 @@ class FewShotHeadTest {
 
     @Test
     void chunkedSimilarityEqualsOneProduct() {
-        // A bound of 7 elements forces one bank row per chunk (3 images x 25 patches > 7): the running
+        int size = HeadFixture.imageSize();
+        // A bound of 7 elements forces one bank row per chunk (images x patches > 7): the running
         // maximum must give the same maps as the single product (up to the rounding of products of
         // different shapes, which BLAS blocks differently).
         try (NDManager m = NDManager.newBaseManager(); MemoryBank bank = fixtureBank(m)) {
             List<NDArray> seg = HeadFixture.batchLevels(m, "seg");
             List<NDArray> det = HeadFixture.batchLevels(m, "det");
-            try (FewShotOutput whole = new FewShotHead(72).forward(seg, det, bank);
-                    FewShotOutput chunked = new FewShotHead(72, 7).forward(seg, det, bank);
-                    FewShotOutput someRows = new FewShotHead(72, 75 * 100).forward(seg, det, bank)) {
+            try (FewShotOutput whole = new FewShotHead(size).forward(seg, det, bank);
+                    FewShotOutput chunked = new FewShotHead(size, 7).forward(seg, det, bank);
+                    FewShotOutput someRows = new FewShotHead(size, queryRows(seg.get(0)) * 100)
+                            .forward(seg, det, bank)) {
                 Fixtures.assertClose("few-shot seg map chunk=1 row vs whole bank",
                         chunked.segMap().toFloatArray(), whole.segMap().toFloatArray(), 1e-6);
                 Fixtures.assertClose("few-shot det map chunk=100 rows vs whole bank",
                         someRows.detMap().toFloatArray(), whole.detMap().toFloatArray(), 1e-6);
             }
         }
+    }
+
+    /** Patch tokens of a batch: {@code N * G*G}, the rows of one similarity product. */
+    private static long queryRows(NDArray tokens) {
+        return tokens.getShape().get(0) * (tokens.getShape().get(1) - 1);
     }
 
     @Test
@@ -79,10 +87,11 @@ class FewShotHeadTest {
 
     @Test
     void mismatchedLevelsOrWidthsAreRejected() {
+        int size = HeadFixture.imageSize();
         try (NDManager m = NDManager.newBaseManager(); MemoryBank bank = fixtureBank(m)) {
             List<NDArray> seg = HeadFixture.batchLevels(m, "seg");
             List<NDArray> det = HeadFixture.batchLevels(m, "det");
-            FewShotHead head = new FewShotHead(72);
+            FewShotHead head = new FewShotHead(size);
             HeadInputException e = assertThrows(HeadInputException.class,
                     () -> head.forward(seg.subList(0, 2), det.subList(0, 2), bank));
             assertTrue(e.getMessage().contains("memory bank has 4"), e.getMessage());
@@ -90,7 +99,7 @@ class FewShotHeadTest {
             e = assertThrows(HeadInputException.class,
                     () -> head.levelMap(narrow, bank.unitRows(TokenBranch.SEG, 0)));
             assertTrue(e.getMessage().contains("C = 8"), e.getMessage());
-            assertThrows(HeadInputException.class, () -> new FewShotHead(72, 0));
+            assertThrows(HeadInputException.class, () -> new FewShotHead(size, 0));
         }
     }
 }

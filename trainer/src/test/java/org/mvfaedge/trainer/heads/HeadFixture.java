@@ -14,13 +14,17 @@ import org.mvfaedge.sdk.testing.Npy;
 /** Reads the tiny-a fixture's token and bank files into NDArrays for the head tests. */
 final class HeadFixture {
     static final int IMAGES = 3;
-    static final int IMAGE_SIZE = 72;
 
     private HeadFixture() {
     }
 
     static Path dir() {
         return Fixtures.tinyA();
+    }
+
+    /** Side S of the reference maps (the run's img_size), read from the expected few-shot map. */
+    static int imageSize() {
+        return (int) Fixtures.npy(dir().resolve("forward/img0/few_seg_map.npy")).shape[0];
     }
 
     static int levels() {

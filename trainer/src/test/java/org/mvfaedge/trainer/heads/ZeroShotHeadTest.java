@@ -23,13 +23,14 @@ class ZeroShotHeadTest {
     @ParameterizedTest
     @ValueSource(strings = {"Brain", "Chest"})
     void pixelMapsAndImageScoresMatchTheReference(String object) {
+        int size = HeadFixture.imageSize();
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray text = HeadFixture.array(m, HeadFixture.dir().resolve("text/text_features_" + object + ".npy"));
             List<NDArray> seg = HeadFixture.batchLevels(m, "seg");
             List<NDArray> det = HeadFixture.batchLevels(m, "det");
-            ZeroShotHead head = new ZeroShotHead(HeadFixture.IMAGE_SIZE);
+            ZeroShotHead head = new ZeroShotHead(size);
             try (ZeroShotOutput out = head.forward(seg, det, text)) {
-                assertEquals(new Shape(HeadFixture.IMAGES, 72, 72), out.pixelMap().getShape());
+                assertEquals(new Shape(HeadFixture.IMAGES, size, size), out.pixelMap().getShape());
                 assertEquals(new Shape(HeadFixture.IMAGES), out.imageScore().getShape());
                 Fixtures.assertClose("zero-shot " + object + " pixel map img0..2", out.pixelMap().toFloatArray(),
                         HeadFixture.expected("zero_" + object + "_pixel_map.npy"), 1e-4);
@@ -39,7 +40,7 @@ class ZeroShotHeadTest {
                 // Per level: probabilities over (normal, abnormal) sum to one, scores are in 0..1.
                 assertEquals(seg.size(), out.levelProbabilities().size());
                 for (NDArray p : out.levelProbabilities()) {
-                    assertEquals(new Shape(HeadFixture.IMAGES, 2, 72, 72), p.getShape());
+                    assertEquals(new Shape(HeadFixture.IMAGES, 2, size, size), p.getShape());
                     float[] sums = p.sum(new int[] {1}).toFloatArray();
                     for (float v : sums) {
                         assertEquals(1f, v, 1e-5f);
@@ -60,7 +61,7 @@ class ZeroShotHeadTest {
             NDArray text = HeadFixture.array(m, HeadFixture.dir().resolve("text/text_features_Brain.npy"));
             NDArray img2 = HeadFixture.array(m, HeadFixture.dir().resolve("forward/img2/seg_tokens_level1.npy"))
                     .expandDims(0);
-            ZeroShotHead head = new ZeroShotHead(HeadFixture.IMAGE_SIZE);
+            ZeroShotHead head = new ZeroShotHead(HeadFixture.imageSize());
             NDArray single = head.pixelProbabilities(img2, text);
             NDArray batch = head.pixelProbabilities(HeadFixture.batchTokens(m, "seg", 1), text);
             Fixtures.assertClose("zero-shot level probabilities single vs batch", single.toFloatArray(),
