@@ -62,6 +62,17 @@ class ClipConfigTest {
     }
 
     @Test
+    void namedLayoutsHaveOpenAisParameterCounts() {
+        // Parameter counts of OpenAI's released models (logit_scale included).
+        Map<String, Long> published = Map.of("ViT-B-32", 151_277_313L, "ViT-B-16", 149_620_737L,
+                "ViT-L-14", 427_616_513L, "ViT-L-14-336", 427_944_193L);
+        published.forEach((name, count) -> {
+            long n = ClipLayout.shapes(ClipConfig.named(name)).values().stream().mapToLong(HostTensor::numel).sum();
+            assertEquals(count, n, name);
+        });
+    }
+
+    @Test
     void anUnknownNameListsTheKnownOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClipConfig.named("ViT-H-14"));
         assertTrue(e.getMessage().contains("ViT-B-32, ViT-B-16, ViT-L-14, ViT-L-14-336"), e.getMessage());
