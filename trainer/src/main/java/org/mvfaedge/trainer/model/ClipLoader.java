@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import org.mvfaedge.trainer.weights.AdapterWeights;
 import org.mvfaedge.trainer.weights.CheckpointException;
+import org.mvfaedge.trainer.weights.ClipConfig;
 import org.mvfaedge.trainer.weights.HostTensor;
 import org.mvfaedge.trainer.weights.StateDict;
 
@@ -34,7 +35,7 @@ public final class ClipLoader {
      */
     public static MvfaVisionModel mvfaVision(NDManager manager, StateDict clip, HostTensor resizedPositions,
             int imageSize, int[] features, Activation activation, StateDict segAdapters, StateDict detAdapters) {
-        ClipArchitecture arch = ClipArchitecture.fromStateDict(clip);
+        ClipConfig arch = ClipConfig.fromStateDict(clip);
         VisionTransformer vit = visionBlock(arch, clip, resizedPositions, imageSize, activation);
         if ((segAdapters == null) != (detAdapters == null)) {
             throw new IllegalArgumentException("give both seg and det adapters, or neither for fresh ones");
@@ -63,7 +64,7 @@ public final class ClipLoader {
     /** The plain CLIP image tower (no adapters), returning the pooled embedding. */
     public static VisionTransformer vision(NDManager manager, StateDict clip, HostTensor resizedPositions,
             int imageSize, Activation activation) {
-        ClipArchitecture arch = ClipArchitecture.fromStateDict(clip);
+        ClipConfig arch = ClipConfig.fromStateDict(clip);
         VisionTransformer vit = visionBlock(arch, clip, resizedPositions, imageSize, activation);
         vit.initialize(manager, DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, vit.minImageSize(),
                 vit.minImageSize()));
@@ -72,7 +73,7 @@ public final class ClipLoader {
 
     /** The CLIP text tower. */
     public static TextTransformer text(NDManager manager, StateDict clip, Activation activation) {
-        ClipArchitecture arch = ClipArchitecture.fromStateDict(clip);
+        ClipConfig arch = ClipConfig.fromStateDict(clip);
         TextTransformer text = new TextTransformer(arch.textWidth(), arch.textLayers(), arch.textHeads(),
                 arch.contextLength(), arch.vocabSize(), arch.embedDim(), activation);
         text.bind(clip, "");
@@ -80,13 +81,21 @@ public final class ClipLoader {
         return text;
     }
 
-    private static VisionTransformer visionBlock(ClipArchitecture arch, StateDict clip, HostTensor positions,
+    private static VisionTransformer visionBlock(ClipConfig arch, StateDict clip, HostTensor positions,
             int imageSize, Activation activation) {
         VisionTransformer vit = new VisionTransformer(arch.visionWidth(), arch.visionLayers(), arch.visionHeads(),
-                arch.patchSize(), arch.gridFor(imageSize), arch.embedDim(), activation);
+                arch.patchSize(), grid(arch, imageSize), arch.embedDim(), activation);
         vit.bind(clip, "visual.");
         vit.bindPositions(positions);
         return vit;
+    }
+
+    private static int grid(ClipConfig arch, int imageSize) {
+        try {
+            return arch.gridFor(imageSize);
+        } catch (IllegalArgumentException e) {
+            throw new ModelConfigException(e.getMessage());
+        }
     }
 
     private static void checkLevels(StateDict adapters, int levels, String kind) {

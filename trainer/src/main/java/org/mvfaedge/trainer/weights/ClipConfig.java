@@ -77,6 +77,18 @@ public record ClipConfig(int embedDim, int imageSize, int visionLayers, int visi
     }
 
     /** Names of the bundled configurations, in the order of {@code clip-configs/index.txt}. */
+    /**
+     * Patches per side when run at {@code runImageSize}: {@code runImageSize / patch}; the remainder
+     * pixels are never seen (as with 240 and patch 14, where 2 pixels are dropped).
+     */
+    public int gridFor(int runImageSize) {
+        int g = runImageSize / patchSize;
+        if (g < 1) {
+            throw new IllegalArgumentException("img_size " + runImageSize + " is smaller than the patch size " + patchSize);
+        }
+        return g;
+    }
+
     public static List<String> names() {
         List<String> out = new ArrayList<>();
         try (InputStream in = ClipConfig.class.getResourceAsStream(RESOURCE_DIR + "index.txt")) {

@@ -44,8 +44,8 @@ class RandomConfigurationTest {
 
     @Test
     void architectureIsReadFromTensorShapes() {
-        ClipArchitecture a = ClipArchitecture.fromStateDict(CLIP.stateDict());
-        assertEquals(new ClipArchitecture(32, 192, 3, 3, 8, 4, 64, 2, 1, 16, 100), a);
+        org.mvfaedge.trainer.weights.ClipConfig a = org.mvfaedge.trainer.weights.ClipConfig.fromStateDict(CLIP.stateDict());
+        assertEquals(new org.mvfaedge.trainer.weights.ClipConfig(32, 32, 3, 192, 8, 3, 16, 100, 64, 1, 2), a);
         assertEquals(GRID, a.gridFor(IMG));
         assertEquals(GRID, a.gridFor(47), "the last 7 pixels do not make a patch");
     }
