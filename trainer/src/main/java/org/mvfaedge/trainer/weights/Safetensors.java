@@ -214,7 +214,9 @@ public final class Safetensors {
         int pad = (8 - headerBytes.length % 8) % 8;
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        // Files.createFile honours the umask; createTempFile would leave the checkpoint readable by
+        // its owner only (0600), which other services reading it (the edge server) trip over.
+        Path tmp = Files.createFile(dir.resolve("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp"));
         try {
             try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
