@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mvfa", mixinStandardHelpOptions = true, version = "MVFA-Edge 0.1.0",
         description = "MVFA anomaly detection for medical images: CLIP + residual adapters.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {InitClipCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
