@@ -12,6 +12,7 @@ import org.mvfaedge.sdk.image.Preprocessor;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.FewShotSplit;
 import org.mvfaedge.trainer.data.Sample;
+import org.mvfaedge.trainer.eval.DjlRawScorer;
 import org.mvfaedge.trainer.eval.EvaluationResult;
 import org.mvfaedge.trainer.eval.Evaluator;
 import org.mvfaedge.trainer.heads.MemoryBank;
@@ -65,16 +66,15 @@ public abstract class TestCommand implements Callable<Integer> {
             ObjectInfo object = m.promptConfig().object(data.obj);
             BmadDataset dataset = BmadDataset.open(data.dataPath, object.name(), object.hasMasks());
             List<Sample> test = dataset.samples(BmadDataset.Split.TEST);
-            Evaluator evaluator = new Evaluator(m, batch);
             ProgressBar bar = new ProgressBar("evaluate " + object.name(), test.size(), json ? null : System.err);
             EvaluationResult r;
             if (protocol() == Evaluator.Protocol.FEW_SHOT) {
                 FewShotSplit split = data.split(dataset);
                 try (MemoryBank bank = m.memoryBank(preprocess(split.normal(), model.imgSize), batch)) {
-                    r = evaluator.fewShot(object, test, bank, bar::update);
+                    r = new Evaluator(new DjlRawScorer(m, object, bank), batch).fewShot(object, test, bar::update);
                 }
             } else {
-                r = evaluator.zeroShot(object, test, bar::update);
+                r = new Evaluator(new DjlRawScorer(m, object, null), batch).zeroShot(object, test, bar::update);
             }
             bar.done();
             if (json) {

@@ -1,24 +1,18 @@
 package org.mvfaedge.trainer.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
 import org.mvfaedge.sdk.image.ImageDecoder;
 import org.mvfaedge.sdk.image.Preprocessor;
+import org.mvfaedge.sdk.runtime.RawOutputs;
+import org.mvfaedge.sdk.runtime.RawScorer;
 import org.mvfaedge.trainer.data.Sample;
-import org.mvfaedge.trainer.heads.FewShotHead;
-import org.mvfaedge.trainer.heads.FewShotOutput;
-import org.mvfaedge.trainer.heads.MemoryBank;
-import org.mvfaedge.trainer.heads.ZeroShotHead;
-import org.mvfaedge.trainer.heads.ZeroShotOutput;
-import org.mvfaedge.trainer.model.MvfaVisionOutput;
-import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.text.ObjectInfo;
 
 /**
- * The paper's evaluation protocols (MVFA's test_few.py and test_zero.py) on the DJL model.
+ * The paper's evaluation protocols (MVFA's test_few.py and test_zero.py), on the DJL model or on an
+ * exported graph in ONNX Runtime (any {@link RawScorer}).
  *
  * <p>Few-shot, objects with pixel masks: per image, the zero-shot pixel map (seg tokens vs text
  * features) and the memory-bank map (seg tokens vs seg bank). Each kind of map is min-max normalised
@@ -47,47 +41,45 @@ public final class Evaluator {
         }
     }
 
-    private final MvfaModel model;
+    private final RawScorer scorer;
     private final int batch;
     private final ImageDecoder decoder = new ImageDecoder();
 
     /**
-     * @param model the model (adapters loaded)
+     * @param scorer the model: the DJL model ({@link DjlRawScorer}) or an exported graph on ONNX Runtime
      * @param batch images per forward pass (results do not depend on it)
      */
-    public Evaluator(MvfaModel model, int batch) {
+    public Evaluator(RawScorer scorer, int batch) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, got " + batch);
         }
-        this.model = model;
+        this.scorer = scorer;
         this.batch = batch;
     }
 
     /** test_zero.py's protocol. */
     public EvaluationResult zeroShot(ObjectInfo object, List<Sample> samples, IntConsumer progress) {
-        return run(Protocol.ZERO_SHOT, object, samples, null, progress);
+        return run(Protocol.ZERO_SHOT, object, samples, progress);
     }
 
-    /** test_few.py's protocol with a memory bank of the normal shots. */
-    public EvaluationResult fewShot(ObjectInfo object, List<Sample> samples, MemoryBank bank, IntConsumer progress) {
-        if (bank == null) {
-            throw new IllegalArgumentException("few-shot evaluation needs a memory bank");
+    /** test_few.py's protocol; the scorer must hold a memory bank of the normal shots. */
+    public EvaluationResult fewShot(ObjectInfo object, List<Sample> samples, IntConsumer progress) {
+        if (!scorer.fewShot()) {
+            throw new IllegalArgumentException("few-shot evaluation needs a model with a memory bank");
         }
-        return run(Protocol.FEW_SHOT, object, samples, bank, progress);
+        return run(Protocol.FEW_SHOT, object, samples, progress);
     }
 
-    private EvaluationResult run(Protocol protocol, ObjectInfo object, List<Sample> samples, MemoryBank bank,
-            IntConsumer progress) {
-        int s = model.settings().imageSize();
+    private EvaluationResult run(Protocol protocol, ObjectInfo object, List<Sample> samples, IntConsumer progress) {
+        int s = scorer.imageSize();
         int pixels = s * s;
         int n = samples.size();
         boolean masks = object.hasMasks();
         boolean few = protocol == Protocol.FEW_SHOT;
         Preprocessor pre = new Preprocessor(s);
-        ZeroShotHead zeroHead = new ZeroShotHead(s);
-        FewShotHead fewHead = new FewShotHead(s);
-        ScoreBuffer zeroMaps = masks ? new ScoreBuffer((int) Math.min(Integer.MAX_VALUE - 16L, (long) n * pixels)) : null;
-        ScoreBuffer fewMaps = masks && few ? new ScoreBuffer((int) Math.min(Integer.MAX_VALUE - 16L, (long) n * pixels)) : null;
+        int capacity = (int) Math.min(Integer.MAX_VALUE - 16L, (long) n * pixels);
+        ScoreBuffer zeroMaps = masks ? new ScoreBuffer(capacity) : null;
+        ScoreBuffer fewMaps = masks && few ? new ScoreBuffer(capacity) : null;
         float[] zeroScores = new float[n];
         float[] fewScores = new float[n];
         int[] labels = new int[n];
@@ -114,34 +106,16 @@ public final class Evaluator {
                     }
                 }
             }
-            try (NDManager sub = model.manager().newSubManager()) {
-                MvfaVisionOutput out = model.forward(sub, images, b, false);
-                List<NDArray> seg = new ArrayList<>();
-                List<NDArray> det = new ArrayList<>();
-                for (int l = 0; l < out.levels(); l++) {
-                    seg.add(out.segTokens(l));
-                    det.add(out.detTokens(l));
-                }
-                NDArray text = model.textFeatureArray(sub, object);
-                try (ZeroShotOutput z = zeroHead.forward(masks ? seg : List.of(), det, text)) {
-                    if (masks) {
-                        float[] maps = z.pixelMap().toFloatArray();
-                        for (int i = 0; i < b; i++) {
-                            zeroMaps.add(slice(maps, i, pixels), maskRows[i]);
-                        }
-                    }
-                    System.arraycopy(z.imageScore().toFloatArray(), 0, zeroScores, from, b);
-                }
-                if (few) {
-                    try (FewShotOutput f = fewHead.forward(seg, det, bank)) {
-                        if (masks) {
-                            float[] maps = f.segMap().toFloatArray();
-                            for (int i = 0; i < b; i++) {
-                                fewMaps.add(slice(maps, i, pixels), maskRows[i]);
-                            }
-                        } else {
-                            System.arraycopy(f.detScore().toFloatArray(), 0, fewScores, from, b);
-                        }
+            RawOutputs out = scorer.score(images, b);
+            System.arraycopy(out.zeroScore(), 0, zeroScores, from, b);
+            if (few) {
+                System.arraycopy(out.fewScore(), 0, fewScores, from, b);
+            }
+            if (masks) {
+                for (int i = 0; i < b; i++) {
+                    zeroMaps.add(out.map(out.zeroMap(), i), maskRows[i]);
+                    if (few) {
+                        fewMaps.add(out.map(out.fewMap(), i), maskRows[i]);
                     }
                 }
             }
