@@ -97,11 +97,11 @@ public final class OnnxModelWriter {
                 throw new IllegalArgumentException("adapter layer " + features[k] + " (--features) is outside 1.."
                         + layers + ", the vision transformer's depth");
             }
-            for (int j = 0; j < k; j++) {
-                if (features[j] == features[k]) {
-                    throw new IllegalArgumentException("adapter layer " + features[k] + " is listed twice in --features "
-                            + Arrays.toString(features));
-                }
+            // The reference keeps tokens in layer order but picks adapters by position in the list: the
+            // two agree (and banks pair with the right level) only for an increasing list.
+            if (k > 0 && features[k] <= features[k - 1]) {
+                throw new IllegalArgumentException("adapter layers (--features) must be increasing without repeats, got "
+                        + Arrays.toString(features));
             }
         }
     }
