@@ -40,7 +40,8 @@ public final class OnnxGraph {
     private final List<NodeProto.Builder> nodes = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
     private final Set<String> opTypes = new TreeSet<>();
-    private final Map<String, String> int64Constants = new LinkedHashMap<>();
+    /** Small constants by value, so that repeated shapes and scalars are stored once. */
+    private final Map<String, String> constants = new LinkedHashMap<>();
     private int counter;
 
     public OnnxGraph(String name) {
@@ -80,33 +81,40 @@ public final class OnnxGraph {
     /** A 1-D int64 constant (shapes, axes, slice bounds), shared between nodes that use the same values. */
     public String int64s(long... values) {
         String key = Arrays.toString(values);
-        String existing = int64Constants.get(key);
+        String existing = constants.get(key);
         if (existing != null) {
             return existing;
         }
         String n = fresh("const_i64");
         initializer(OnnxTensors.int64s(n, new long[] {values.length}, values));
-        int64Constants.put(key, n);
+        constants.put(key, n);
         return n;
     }
 
     /** A 0-D int64 constant (a Gather index that removes the axis). */
     public String int64Scalar(long value) {
         String key = "scalar " + value;
-        String existing = int64Constants.get(key);
+        String existing = constants.get(key);
         if (existing != null) {
             return existing;
         }
         String n = fresh("const_i64");
         initializer(OnnxTensors.int64s(n, new long[0], new long[] {value}));
-        int64Constants.put(key, n);
+        constants.put(key, n);
         return n;
     }
 
-    /** A 0-D float32 constant, broadcast by elementwise operators. */
+    /** A 0-D float32 constant, broadcast by elementwise operators; shared between uses of the same value. */
     public String floatScalar(float value) {
+        String key = "f32 " + Float.floatToRawIntBits(value);
+        String existing = constants.get(key);
+        if (existing != null) {
+            return existing;
+        }
         String n = fresh("const_f32");
-        return initializer(n, new long[0], new float[] {value});
+        initializer(n, new long[0], new float[] {value});
+        constants.put(key, n);
+        return n;
     }
 
     /** A node with one output, which gets a fresh name derived from the operator type. */

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mvfaedge.sdk.onnx.ExternalDataPolicy;
 import org.mvfaedge.sdk.onnx.MvfaGraphNames;
 import org.mvfaedge.sdk.onnx.OnnxGraph;
+import org.mvfaedge.sdk.onnx.OnnxModelEdits;
 import org.mvfaedge.sdk.onnx.OnnxModelFiles;
+import org.mvfaedge.sdk.onnx.OnnxTensors;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
 import org.mvfaedge.trainer.weights.AdapterCheckpoint;
@@ -227,6 +229,42 @@ class OnnxModelWriterFixtureTest {
         // The memory bank is stored under the names enrollment rewrites, rows unit-length.
         assertTrue(m.getGraph().getInitializerList().stream()
                 .anyMatch(t -> t.getName().equals(MvfaGraphNames.segMemory(features.length - 1))));
+    }
+
+    @Test
+    void bankRebuiltFromTheTokenOutputsIsWhatEnrollmentNeeds() throws Exception {
+        // Enrollment path: take an image's token outputs as the whole bank (any row count), swap the
+        // initializers, and that image must look perfectly normal to the few-shot head: every patch
+        // finds itself, cosine 1, distance 0.
+        ModelProto m = OnnxModelFiles.read(brainModel);
+        try (OrtRun ort = new OrtRun(brainModel)) {
+            Map<String, OrtRun.Output> out = ort.run(MvfaGraphNames.IMAGE, input(1), 1, 3, imageSize, imageSize);
+            for (int k = 0; k < features.length; k++) {
+                for (String branch : List.of("seg", "det")) {
+                    boolean seg = branch.equals("seg");
+                    OrtRun.Output tokens = out.get(seg ? MvfaGraphNames.segTokens(k) : MvfaGraphNames.detTokens(k));
+                    long[] rows = {tokens.shape()[1], tokens.shape()[2]};
+                    HostTensor bank = HostTensor.ofFloats(rows, tokens.values());
+                    m = OnnxModelEdits.replaceInitializer(m, OnnxTensors.floats(
+                            seg ? MvfaGraphNames.segMemory(k) : MvfaGraphNames.detMemory(k), rows,
+                            MemoryBank.normalisedRows(bank)));
+                }
+            }
+        }
+        Path enrolled = tmp.resolve("enrolled/model.onnx");
+        OnnxModelFiles.write(m, enrolled, ExternalDataPolicy.automatic());
+        try (OrtRun ort = new OrtRun(enrolled)) {
+            Map<String, OrtRun.Output> self = ort.run(MvfaGraphNames.IMAGE, input(1), 1, 3, imageSize, imageSize);
+            Fixtures.assertClose("enrolled on img1, img1 few_map", self.get(MvfaGraphNames.FEW_MAP).values(),
+                    new float[imageSize * imageSize], 1e-5);
+            Fixtures.assertClose("enrolled on img1, img1 few_score", self.get(MvfaGraphNames.FEW_SCORE).values(),
+                    new float[1], 1e-5);
+            // Another image still differs from that bank, and the zero-shot outputs do not depend on it.
+            Map<String, OrtRun.Output> other = ort.run(MvfaGraphNames.IMAGE, input(2), 1, 3, imageSize, imageSize);
+            assertTrue(other.get(MvfaGraphNames.FEW_SCORE).values()[0] > 1e-3);
+            Fixtures.assertClose("enrolled model img2 zero_Brain_pixel_map", other.get(MvfaGraphNames.ZERO_MAP).values(),
+                    expected(2, "zero_Brain_pixel_map"), TOL);
+        }
     }
 
     @Test
