@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mvfa", mixinStandardHelpOptions = true, version = "MVFA-Edge 0.1.0",
         description = "MVFA anomaly detection for medical images: CLIP + residual adapters.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {InitClipCommand.class, TestCommand.Few.class, TestCommand.Zero.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -175,6 +175,15 @@ public final class Safetensors {
      */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata,
             FloatFormat format) throws IOException {
+        write(file, tensors, metadata, name -> format);
+    }
+
+    /**
+     * As {@link #write(Path, Map, Map, FloatFormat)}, choosing the element type of each floating
+     * tensor by name (OpenAI's releases mix fp16 weights with fp32 layer norms and embeddings).
+     */
+    public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata,
+            java.util.function.Function<String, FloatFormat> formatOf) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -186,6 +195,7 @@ public final class Safetensors {
             ObjectNode node = header.putObject(e.getKey());
             long bytes;
             if (t.isFloating()) {
+                FloatFormat format = formatOf.apply(e.getKey());
                 node.put("dtype", format.name());
                 bytes = t.numel() * (format == FloatFormat.F16 ? 2 : 4);
             } else {
@@ -204,7 +214,9 @@ public final class Safetensors {
         int pad = (8 - headerBytes.length % 8) % 8;
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        // Files.createFile honours the umask; createTempFile would leave the checkpoint readable by
+        // its owner only (0600), which other services reading it (the edge server) trip over.
+        Path tmp = Files.createFile(dir.resolve("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp"));
         try {
             try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -215,8 +227,10 @@ public final class Safetensors {
                     os.write(' ');
                 }
                 ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-                for (HostTensor t : tensors.values()) {
+                for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+                    HostTensor t = e.getValue();
                     if (t.isFloating()) {
+                        FloatFormat format = formatOf.apply(e.getKey());
                         for (float v : t.floats()) {
                             if (chunk.remaining() < 4) {
                                 flush(os, chunk);

@@ -106,6 +106,39 @@ class TorchCheckpointTest {
     }
 
     @Test
+    void torchScriptKeepsDeclaredParametersAndBuffersOnly() throws IOException {
+        // A module with a parameter, an undeclared tensor attribute (like CLIP's attn_mask) and a
+        // child module whose tensor is a buffer; the classes are declared in code/__torch__/m.py.
+        var p = new TorchZipFiles.Pickle().proto();
+        p.global("__torch__.m", "Block").op(')').op((char) 0x81).op('}').op('(');
+        p.str("weight").tensor("FloatStorage", "0", 4, 0, new int[] {2, 2}, new int[] {2, 1});
+        p.str("attn_mask").tensor("FloatStorage", "1", 1, 0, new int[] {1}, new int[] {1});
+        p.str("training").op((char) 0x89);
+        p.str("child").global("__torch__.m", "Child").op(')').op((char) 0x81).op('}').op('(');
+        p.str("running_mean").tensor("FloatStorage", "0", 4, 2, new int[] {2}, new int[] {1});
+        p.op('u').op('b');
+        p.op('u').op('b').op('.');
+        String code = "class Block(Module):\n  __parameters__ = [\"weight\", ]\n  __buffers__ = []\n"
+                + "  weight : Tensor\n  attn_mask : Tensor\n  child : __torch__.m.Child\n"
+                + "class Child(Module):\n  __parameters__ = []\n  __buffers__ = [\"running_mean\", ]\n";
+        ByteBuffer floats = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 4; i++) {
+            floats.putFloat(10 + i);
+        }
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("model/data.pkl", p.bytes());
+        entries.put("model/code/__torch__/m.py", code.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        entries.put("model/data/0", floats.array());
+        entries.put("model/data/1", new byte[4]);
+        Path file = tmp.resolve("script.pt");
+        TorchZipFiles.writeStored(file, entries);
+
+        StateDict sd = TorchCheckpoint.read(file);
+        assertEquals(java.util.List.of("weight", "child.running_mean"), java.util.List.copyOf(sd.names()));
+        assertArrayEquals(new float[] {12, 13}, sd.require("child.running_mean").floats());
+    }
+
+    @Test
     void aFileThatIsNoCheckpointIsRefused() throws IOException {
         Path file = tmp.resolve("notes.pt");
         Files.writeString(file, "these are not weights\n");

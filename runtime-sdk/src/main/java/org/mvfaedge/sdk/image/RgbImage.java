@@ -1,0 +1,125 @@
+package org.mvfaedge.sdk.image;
+
+import java.util.Objects;
+
+import org.mvfaedge.sdk.ImageDecodeException;
+import org.mvfaedge.sdk.ImageDecodeException.Reason;
+
+/**
+ * An 8-bit RGB image, pixels interleaved row by row ({@code R G B R G B ...}), what the model's
+ * preprocessing consumes. Immutable: the pixel array is never handed out, only copies of it.
+ */
+public final class RgbImage {
+    private final int width;
+    private final int height;
+    private final byte[] rgb;
+
+    /** Wraps without copying: callers in this package hand over an array nobody else holds. */
+    RgbImage(int width, int height, byte[] rgb) {
+        this.width = width;
+        this.height = height;
+        this.rgb = rgb;
+    }
+
+    /** An image from interleaved RGB bytes (copied). */
+    public static RgbImage of(int width, int height, byte[] rgb) {
+        return fromRaw(rgb, width, height, 3);
+    }
+
+    /**
+     * An image from a raw 8-bit scanner buffer: {@code channels} 1 (grey, replicated to RGB) or 3
+     * (interleaved RGB), rows top to bottom, no padding.
+     *
+     * @throws ImageDecodeException ({@link Reason#RAW_SIZE_MISMATCH}) when the buffer's length is not
+     *     {@code width * height * channels} or the dimensions or channel count are invalid
+     */
+    public static RgbImage fromRaw(byte[] pixels, int width, int height, int channels) {
+        Objects.requireNonNull(pixels, "pixels");
+        checkRaw(pixels.length, "byte", width, height, channels);
+        byte[] out = new byte[width * height * 3];
+        if (channels == 3) {
+            System.arraycopy(pixels, 0, out, 0, out.length);
+        } else {
+            for (int i = 0, o = 0; i < pixels.length; i++, o += 3) {
+                out[o] = out[o + 1] = out[o + 2] = pixels[i];
+            }
+        }
+        return new RgbImage(width, height, out);
+    }
+
+    /**
+     * An image from a raw 16-bit scanner buffer (values 0..65535 held in Java's signed shorts),
+     * {@code channels} 1 or 3. Values are mapped to 8 bits as {@code round(v * 255 / 65535)}
+     * (see {@link PixelDepth#from16}: a deliberate divergence from PIL, which clips).
+     *
+     * @throws ImageDecodeException ({@link Reason#RAW_SIZE_MISMATCH}) as for the byte variant
+     */
+    public static RgbImage fromRaw(short[] pixels, int width, int height, int channels) {
+        Objects.requireNonNull(pixels, "pixels");
+        checkRaw(pixels.length, "short", width, height, channels);
+        byte[] out = new byte[width * height * 3];
+        if (channels == 3) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (byte) PixelDepth.from16(pixels[i] & 0xffff);
+            }
+        } else {
+            for (int i = 0, o = 0; i < pixels.length; i++, o += 3) {
+                byte v = (byte) PixelDepth.from16(pixels[i] & 0xffff);
+                out[o] = out[o + 1] = out[o + 2] = v;
+            }
+        }
+        return new RgbImage(width, height, out);
+    }
+
+    static void checkRaw(int length, String type, int width, int height, int channels) {
+        if (channels != 1 && channels != 3) {
+            throw new ImageDecodeException(Reason.RAW_SIZE_MISMATCH, "raw buffer has " + channels
+                    + " channels; only 1 (grey) or 3 (interleaved RGB) are supported");
+        }
+        if (width <= 0 || height <= 0) {
+            throw new ImageDecodeException(Reason.RAW_SIZE_MISMATCH,
+                    "raw image size " + width + " x " + height + " is invalid; width and height must be positive");
+        }
+        long expected = (long) width * height * channels;
+        if (expected > Integer.MAX_VALUE - 8 || expected * 3 / channels > Integer.MAX_VALUE - 8) {
+            throw new ImageDecodeException(Reason.RAW_SIZE_MISMATCH, "raw image " + width + " x " + height
+                    + " is too large for one Java array; split or downscale it");
+        }
+        if (length != expected) {
+            throw new ImageDecodeException(Reason.RAW_SIZE_MISMATCH, "raw " + type + " buffer holds " + length
+                    + " values but " + width + " x " + height + " x " + channels + " channel(s) needs "
+                    + expected + "; check the width, height and channel count you passed");
+        }
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    /** Sample {@code c} (0 red, 1 green, 2 blue) of pixel (x, y), 0..255. */
+    public int get(int x, int y, int c) {
+        Objects.checkIndex(x, width);
+        Objects.checkIndex(y, height);
+        Objects.checkIndex(c, 3);
+        return rgb[(y * width + x) * 3 + c] & 0xff;
+    }
+
+    /** A copy of the interleaved RGB bytes. */
+    public byte[] toByteArray() {
+        return rgb.clone();
+    }
+
+    /** The pixel array itself, for this package's resamplers; must not be modified. */
+    byte[] data() {
+        return rgb;
+    }
+
+    @Override
+    public String toString() {
+        return "RgbImage[" + width + " x " + height + "]";
+    }
+}

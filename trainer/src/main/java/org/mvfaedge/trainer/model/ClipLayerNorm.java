@@ -1,0 +1,53 @@
+package org.mvfaedge.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+import org.mvfaedge.trainer.weights.StateDict;
+
+/**
+ * PyTorch's {@code nn.LayerNorm(width)} over the last axis, eps 1e-5, frozen. State-dict names:
+ * {@code weight}, {@code bias}. (OpenAI's fp16-safe subclass computes in float32, as this does.)
+ */
+public final class ClipLayerNorm extends AbstractBlock implements StateDictLoadable {
+    static final float EPS = 1e-5f;
+
+    private final int width;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    public ClipLayerNorm(int width) {
+        this.width = width;
+        weight = addParameter(Params.frozen("weight", Parameter.Type.GAMMA, Initializer.ONES, width));
+        bias = addParameter(Params.frozen("bias", Parameter.Type.BETA, Initializer.ZEROS, width));
+    }
+
+    /** Normalises {@code x [..., width]}. */
+    public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+        return LayerNorm.layerNorm(x, new Shape(width), ps.getValue(weight, x.getDevice(), training),
+                ps.getValue(bias, x.getDevice(), training), EPS).singletonOrThrow();
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        return new NDList(apply(ps, inputs.singletonOrThrow(), training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
+
+    @Override
+    public void bind(StateDict sd, String prefix) {
+        Params.bind(weight, sd, prefix + "weight");
+        Params.bind(bias, sd, prefix + "bias");
+    }
+}

@@ -1,0 +1,77 @@
+package org.mvfaedge.trainer.heads;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.mvfaedge.sdk.testing.Fixtures;
+import org.mvfaedge.sdk.testing.Npy;
+
+/** Reads the tiny-a fixture's token and bank files into NDArrays for the head tests. */
+final class HeadFixture {
+    static final int IMAGES = 3;
+
+    private HeadFixture() {
+    }
+
+    static Path dir() {
+        return Fixtures.tinyA();
+    }
+
+    /** Side S of the reference maps (the run's img_size), read from the expected few-shot map. */
+    static int imageSize() {
+        return (int) Fixtures.npy(dir().resolve("forward/img0/few_seg_map.npy")).shape[0];
+    }
+
+    static int levels() {
+        int k = 0;
+        while (dir().resolve("forward/img0/seg_tokens_level" + k + ".npy").toFile().isFile()) {
+            k++;
+        }
+        return k;
+    }
+
+    static NDArray array(NDManager m, Path p) {
+        Npy npy = Fixtures.npy(p);
+        return m.create(npy.floats(), new Shape(npy.shape));
+    }
+
+    /** {@code [IMAGES, tokens, C]} of img0..img2 at one level of a branch ("seg" or "det"). */
+    static NDArray batchTokens(NDManager m, String branch, int level) {
+        List<NDArray> images = new ArrayList<>();
+        for (int i = 0; i < IMAGES; i++) {
+            images.add(array(m, dir().resolve("forward/img" + i + "/" + branch + "_tokens_level" + level + ".npy")));
+        }
+        return NDArrays.stack(new NDList(images));
+    }
+
+    static List<NDArray> batchLevels(NDManager m, String branch) {
+        List<NDArray> out = new ArrayList<>();
+        for (int k = 0; k < levels(); k++) {
+            out.add(batchTokens(m, branch, k));
+        }
+        return out;
+    }
+
+    /** Concatenation of img0..img2's expected arrays from {@code forward/img<i>/<file>}. */
+    static float[] expected(String file) {
+        List<float[]> parts = new ArrayList<>();
+        int n = 0;
+        for (int i = 0; i < IMAGES; i++) {
+            float[] f = Fixtures.npy(dir().resolve("forward/img" + i + "/" + file)).floats();
+            parts.add(f);
+            n += f.length;
+        }
+        float[] out = new float[n];
+        int at = 0;
+        for (float[] f : parts) {
+            System.arraycopy(f, 0, out, at, f.length);
+            at += f.length;
+        }
+        return out;
+    }
+}
