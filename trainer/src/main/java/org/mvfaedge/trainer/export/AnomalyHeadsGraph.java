@@ -74,7 +74,7 @@ final class AnomalyHeadsGraph {
      * of the det tokens' map vs the det bank). Banks are initializers named by {@link MvfaGraphNames},
      * rows already L2-normalised.
      */
-    void fewShot(List<VisionTowerGraph.LevelTokens> levels, MemoryBank bank) {
+    void fewShot(List<VisionTowerGraph.LevelTokens> levels, MemoryBankRows bank) {
         String sizes = g.op("Concat", List.of(batch, g.int64s(1, size, size)), i("axis", 0));
         String segMap = null;
         String detMap = null;
@@ -92,7 +92,7 @@ final class AnomalyHeadsGraph {
     /** 1 - max over bank rows of the cosine similarity, upsampled: [N,1,S,S]. */
     private String distanceMap(String tokens, String bankName, HostTensor bankTokens, String sizes) {
         int dim = (int) bankTokens.dim(1);
-        String bank = g.initializer(bankName, bankTokens.shape(), MemoryBank.normalisedRows(bankTokens));
+        String bank = g.initializer(bankName, bankTokens.shape(), MemoryBankRows.normalisedRows(bankTokens));
         String q = g.op("Reshape", normalise(patches(tokens), true), g.int64s(-1, dim)); // [N*G*G, C]
         // Gemm with transB keeps the bank in rows [M,C], so enrollment can append rows.
         String cos = g.op("Gemm", List.of(q, bank), i("transB", 1)); // [N*G*G, M]

@@ -1,6 +1,7 @@
 package org.mvfaedge.trainer.export;
 
 import java.util.Arrays;
+import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.weights.HostTensor;
 
 /**
@@ -14,7 +15,7 @@ import org.mvfaedge.trainer.weights.HostTensor;
  * @param tokenOutputs whether to expose each level's seg and det tokens (for enrollment)
  */
 public record ExportOptions(int imageSize, int[] features, Activation activation, HostTensor textFeatures,
-        MemoryBank memoryBank, boolean tokenOutputs) {
+        MemoryBankRows memoryBank, boolean tokenOutputs) {
     public ExportOptions {
         features = features.clone();
         if (imageSize <= 0) {

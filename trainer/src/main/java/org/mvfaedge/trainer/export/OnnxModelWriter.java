@@ -106,7 +106,7 @@ public final class OnnxModelWriter {
         }
     }
 
-    private static void checkBank(MemoryBank bank, int levels, int embed) {
+    private static void checkBank(MemoryBankRows bank, int levels, int embed) {
         if (bank.levels() != levels) {
             throw new IllegalArgumentException("the memory bank has " + bank.levels() + " levels, the adapters "
                     + levels + ": build it with the same --features");

@@ -4,10 +4,10 @@ import static org.mvfaedge.sdk.onnx.OnnxAttributes.f;
 import static org.mvfaedge.sdk.onnx.OnnxAttributes.i;
 import static org.mvfaedge.sdk.onnx.OnnxAttributes.ints;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.mvfaedge.sdk.onnx.OnnxGraph;
+import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.weights.AdapterWeights;
 import org.mvfaedge.trainer.weights.CheckpointException;
 import org.mvfaedge.trainer.weights.HostTensor;

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +28,8 @@ import org.mvfaedge.sdk.onnx.OnnxModelFiles;
 import org.mvfaedge.sdk.onnx.OnnxTensors;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
+import org.mvfaedge.trainer.heads.MemoryBank;
+import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.weights.AdapterCheckpoint;
 import org.mvfaedge.trainer.weights.AdapterWeights;
 import org.mvfaedge.trainer.weights.HostTensor;
@@ -91,14 +96,14 @@ class OnnxModelWriterFixtureTest {
         return tensor(Fixtures.npy(fixture.resolve("text/text_features_" + object + ".npy")));
     }
 
-    private static MemoryBank bank() {
+    private static MemoryBankRows bank() {
         List<HostTensor> seg = new ArrayList<>();
         List<HostTensor> det = new ArrayList<>();
         for (int k = 0; k < features.length; k++) {
             seg.add(tensor(Fixtures.npy(fixture.resolve("memory/seg_level" + k + ".npy"))));
             det.add(tensor(Fixtures.npy(fixture.resolve("memory/det_level" + k + ".npy"))));
         }
-        return new MemoryBank(seg, det);
+        return new MemoryBankRows(seg, det);
     }
 
     private static float[] input(int img) {
@@ -247,7 +252,7 @@ class OnnxModelWriterFixtureTest {
                     HostTensor bank = HostTensor.ofFloats(rows, tokens.values());
                     m = OnnxModelEdits.replaceInitializer(m, OnnxTensors.floats(
                             seg ? MvfaGraphNames.segMemory(k) : MvfaGraphNames.detMemory(k), rows,
-                            MemoryBank.normalisedRows(bank)));
+                            MemoryBankRows.normalisedRows(bank)));
                 }
             }
         }
@@ -264,6 +269,28 @@ class OnnxModelWriterFixtureTest {
             assertTrue(other.get(MvfaGraphNames.FEW_SCORE).values()[0] > 1e-3);
             Fixtures.assertClose("enrolled model img2 zero_Brain_pixel_map", other.get(MvfaGraphNames.ZERO_MAP).values(),
                     expected(2, "zero_Brain_pixel_map"), TOL);
+        }
+    }
+
+    @Test
+    void trainersMemoryBankConvertsToTheSameRows() {
+        MemoryBankRows expected = bank();
+        try (NDManager nd = NDManager.newBaseManager()) {
+            List<NDArray> seg = new ArrayList<>();
+            List<NDArray> det = new ArrayList<>();
+            for (int k = 0; k < features.length; k++) {
+                seg.add(nd.create(expected.seg().get(k).floats(), new Shape(expected.seg().get(k).shape())));
+                det.add(nd.create(expected.det().get(k).floats(), new Shape(expected.det().get(k).shape())));
+            }
+            try (MemoryBank trainerBank = MemoryBank.fromRows(nd, seg, det)) {
+                MemoryBankRows rows = MemoryBankRows.of(trainerBank);
+                assertEquals(features.length, rows.levels());
+                for (int k = 0; k < features.length; k++) {
+                    assertArrayEquals(expected.seg().get(k).shape(), rows.seg().get(k).shape());
+                    assertArrayEquals(expected.seg().get(k).floats(), rows.seg().get(k).floats());
+                    assertArrayEquals(expected.det().get(k).floats(), rows.det().get(k).floats());
+                }
+            }
         }
     }
 

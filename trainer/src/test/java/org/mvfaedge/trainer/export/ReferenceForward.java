@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.export;
 
+import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.weights.AdapterWeights;
 import org.mvfaedge.trainer.weights.StateDict;
 

@@ -22,6 +22,7 @@ import org.mvfaedge.sdk.onnx.MvfaGraphNames;
 import org.mvfaedge.sdk.onnx.OnnxModelFiles;
 import org.mvfaedge.sdk.onnx.OnnxTensors;
 import org.mvfaedge.sdk.testing.Fixtures;
+import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.weights.AdapterCheckpoint;
 import org.mvfaedge.trainer.weights.AdapterWeights;
 import org.mvfaedge.trainer.weights.CheckpointException;
@@ -89,7 +90,7 @@ class SecondConfigurationExportTest {
             seg.add(HostTensor.ofFloats(new long[] {tokens, BOTTLENECK}, ReferenceForward.flatten(support.seg()[k])));
             det.add(HostTensor.ofFloats(new long[] {tokens, BOTTLENECK}, ReferenceForward.flatten(support.det()[k])));
         }
-        ExportOptions options = new ExportOptions(SIZE, FEATURES, Activation.QUICK_GELU, text, new MemoryBank(seg, det), true);
+        ExportOptions options = new ExportOptions(SIZE, FEATURES, Activation.QUICK_GELU, text, new MemoryBankRows(seg, det), true);
         Path model = tmp.resolve("model.onnx");
         OnnxModelWriter.write(clip, adapters, options, model, ExternalDataPolicy.automatic());
 

@@ -1,18 +1,20 @@
 package org.mvfaedge.trainer.export;
 
 import java.util.List;
+import org.mvfaedge.trainer.heads.MemoryBank;
+import org.mvfaedge.trainer.heads.TokenBranch;
 import org.mvfaedge.trainer.weights.HostTensor;
 
 /**
- * The few-shot memory bank: per adapter level, the seg and the det tokens [M,C] of the normal
- * support images. Reference quirk: MVFA stores every token of every augmented shot, CLS included, so
+ * The few-shot memory bank as host rows for export: per adapter level, the seg and the det tokens
+ * [M,C] of the normal support images (the trainer's DJL-held bank converts with {@link #of}). Reference quirk: MVFA stores every token of every augmented shot, CLS included, so
  * M = shots x augmentations x (1 + G*G).
  *
  * @param seg seg tokens per level, level 0 first
  * @param det det tokens per level
  */
-public record MemoryBank(List<HostTensor> seg, List<HostTensor> det) {
-    public MemoryBank {
+public record MemoryBankRows(List<HostTensor> seg, List<HostTensor> det) {
+    public MemoryBankRows {
         seg = List.copyOf(seg);
         det = List.copyOf(det);
         if (seg.size() != det.size() || seg.isEmpty()) {
@@ -31,6 +33,23 @@ public record MemoryBank(List<HostTensor> seg, List<HostTensor> det) {
                         + t);
             }
         }
+    }
+
+    /** The rows of the trainer's bank, copied off the device. */
+    public static MemoryBankRows of(MemoryBank bank) {
+        List<HostTensor> seg = new java.util.ArrayList<>();
+        List<HostTensor> det = new java.util.ArrayList<>();
+        for (int k = 0; k < bank.levels(); k++) {
+            seg.add(rows(bank, TokenBranch.SEG, k));
+            det.add(rows(bank, TokenBranch.DET, k));
+        }
+        return new MemoryBankRows(seg, det);
+    }
+
+    private static HostTensor rows(MemoryBank bank, TokenBranch branch, int level) {
+        float[] v = bank.toFloatArray(branch, level);
+        long m = bank.size(branch, level);
+        return HostTensor.ofFloats(new long[] {m, v.length / m}, v);
     }
 
     /** Number of levels. */
