@@ -12,7 +12,10 @@ import org.mvfaedge.sdk.onnx.ExternalDataPolicy;
 import org.mvfaedge.sdk.onnx.MvfaGraphNames;
 import org.mvfaedge.sdk.onnx.OnnxGraph;
 import org.mvfaedge.sdk.onnx.OnnxModelFiles;
+import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.weights.AdapterWeights;
+import org.mvfaedge.trainer.weights.ClipWeights;
+import org.mvfaedge.trainer.weights.HostTensor;
 import org.mvfaedge.trainer.weights.StateDict;
 
 /**
@@ -26,6 +29,23 @@ public final class OnnxModelWriter {
     public static final String PRODUCER = "mvfa-edge";
 
     private OnnxModelWriter() {
+    }
+
+    /**
+     * The vision weights of a loaded CLIP as the exporter takes them: only {@code visual.*}, with the
+     * position table resized to the grid of {@code imageSize} (MVFA's {@code resize_pos_embed}, CLS
+     * row kept).
+     */
+    public static StateDict visualWeightsFor(ClipWeights clip, int imageSize) {
+        int grid = clip.config().gridFor(imageSize);
+        Map<String, HostTensor> visual = new LinkedHashMap<>();
+        clip.tensors().asMap().forEach((name, t) -> {
+            if (name.startsWith("visual.")) {
+                visual.put(name, t);
+            }
+        });
+        visual.put("visual.positional_embedding", MvfaModel.resizedPositions(clip, grid));
+        return new StateDict(clip.source(), visual);
     }
 
     /** Builds the graph (inspect {@link OnnxGraph#opTypes()}, or turn it into a model). */

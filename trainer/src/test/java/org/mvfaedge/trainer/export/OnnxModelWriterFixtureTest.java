@@ -32,6 +32,7 @@ import org.mvfaedge.trainer.heads.MemoryBank;
 import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.weights.AdapterCheckpoint;
 import org.mvfaedge.trainer.weights.AdapterWeights;
+import org.mvfaedge.trainer.weights.ClipWeights;
 import org.mvfaedge.trainer.weights.HostTensor;
 import org.mvfaedge.trainer.weights.StateDict;
 import org.mvfaedge.trainer.weights.TorchCheckpoint;
@@ -291,6 +292,24 @@ class OnnxModelWriterFixtureTest {
                     assertArrayEquals(expected.det().get(k).floats(), rows.det().get(k).floats());
                 }
             }
+        }
+    }
+
+    @Test
+    void loadedClipWithItsOwnPositionResizeExportsTheSameModel() throws Exception {
+        StateDict visual = OnnxModelWriter.visualWeightsFor(ClipWeights.load(fixture.resolve("clip/clip.safetensors")),
+                imageSize);
+        assertTrue(visual.names().stream().allMatch(n -> n.startsWith("visual.")));
+        Fixtures.assertClose("visualWeightsFor positional table vs fixture",
+                visual.require("visual.positional_embedding").floats(),
+                Fixtures.npy(fixture.resolve("clip/positional_embedding_resized.npy")).floats(), 1e-5);
+        Path model = tmp.resolve("from-clip-weights/model.onnx");
+        OnnxModelWriter.write(visual, adapters, new ExportOptions(imageSize, features, Activation.GELU, text("Brain"),
+                null, false), model, ExternalDataPolicy.automatic());
+        try (OrtRun ort = new OrtRun(model)) {
+            Fixtures.assertClose("onnx (ClipWeights path) img0 zero_Brain_pixel_map",
+                    ort.run(MvfaGraphNames.IMAGE, input(0), 1, 3, imageSize, imageSize).get(MvfaGraphNames.ZERO_MAP).values(),
+                    expected(0, "zero_Brain_pixel_map"), TOL);
         }
     }
 
