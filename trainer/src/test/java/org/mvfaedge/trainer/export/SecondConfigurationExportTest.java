@@ -137,6 +137,40 @@ class SecondConfigurationExportTest {
     }
 
     @Test
+    void singleLevelBeforeTheLastLayerMatchesTheReference() throws Exception {
+        // One level, tapped before the end: no sums over levels, and the layers after it are not needed.
+        int[] features = {2};
+        StateDict clip = randomClip();
+        AdapterWeights adapters = randomAdapters(features.length);
+        HostTensor text = randomTensor(0.01, BOTTLENECK, 2);
+        ReferenceForward ref = new ReferenceForward(clip, adapters, SIZE, features, Activation.GELU);
+        ReferenceForward.Tokens support = ref.tokens(randomImage());
+        int tokens = 1 + (SIZE / PATCH) * (SIZE / PATCH);
+        HostTensor segBank = HostTensor.ofFloats(new long[] {tokens, BOTTLENECK}, ReferenceForward.flatten(support.seg()[0]));
+        HostTensor detBank = HostTensor.ofFloats(new long[] {tokens, BOTTLENECK}, ReferenceForward.flatten(support.det()[0]));
+        ExportOptions options = new ExportOptions(SIZE, features, Activation.GELU, text,
+                new MemoryBankRows(List.of(segBank), List.of(detBank)), false);
+        Path model = tmp.resolve("single/model.onnx");
+        OnnxModelWriter.write(clip, adapters, options, model, ExternalDataPolicy.automatic());
+        float[] image = randomImage();
+        ReferenceForward.Tokens tk = ref.tokens(image);
+        try (OrtRun ort = new OrtRun(model)) {
+            Map<String, OrtRun.Output> out = ort.run(MvfaGraphNames.IMAGE, image, 1, 3, SIZE, SIZE);
+            Fixtures.assertClose("single level zero_map", out.get(MvfaGraphNames.ZERO_MAP).values(),
+                    ReferenceForward.toFloats(ref.zeroMap(tk, text.floats())), TOL);
+            assertTrue(range(out.get(MvfaGraphNames.ZERO_MAP).values()) > 0.05, "zero map saturated");
+            assertTrue(range(out.get(MvfaGraphNames.FEW_MAP).values()) > 0.01, "few map flat");
+            Fixtures.assertClose("single level zero_score", out.get(MvfaGraphNames.ZERO_SCORE).values(),
+                    new float[] {(float) ref.zeroScore(tk, text.floats())}, TOL);
+            Fixtures.assertClose("single level few_map", out.get(MvfaGraphNames.FEW_MAP).values(),
+                    ReferenceForward.toFloats(ref.fewMap(tk.seg(), new float[][] {segBank.floats()}, BOTTLENECK)), TOL);
+            double[] detMap = ref.fewMap(tk.det(), new float[][] {detBank.floats()}, BOTTLENECK);
+            Fixtures.assertClose("single level few_score", out.get(MvfaGraphNames.FEW_SCORE).values(),
+                    new float[] {(float) (Arrays.stream(detMap).sum() / detMap.length)}, TOL);
+        }
+    }
+
+    @Test
     void externalDataRoundTripsAndRunsIdentically() throws Exception {
         StateDict clip = randomClip();
         AdapterWeights adapters = randomAdapters();
@@ -280,10 +314,14 @@ class SecondConfigurationExportTest {
     }
 
     private AdapterWeights randomAdapters() {
+        return randomAdapters(FEATURES.length);
+    }
+
+    private AdapterWeights randomAdapters(int levels) {
         List<StateDict> branches = new ArrayList<>();
         for (String branch : List.of("seg", "det")) {
             Map<String, HostTensor> m = new LinkedHashMap<>();
-            for (int k = 0; k < FEATURES.length; k++) {
+            for (int k = 0; k < levels; k++) {
                 m.put(k + ".fc1.0.weight", randomTensor(0.07, BOTTLENECK, WIDTH));
                 m.put(k + ".fc2.0.weight", randomTensor(0.15, WIDTH, BOTTLENECK));
             }
