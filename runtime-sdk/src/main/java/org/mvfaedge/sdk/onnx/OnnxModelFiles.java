@@ -28,7 +28,10 @@ import java.util.Map;
  * beside the model ({@code model.onnx.data} for {@code model.onnx}), located by the TensorProto's
  * {@code external_data} entries {@code location}, {@code offset} and {@code length}. Writes are
  * atomic: both files are written under temporary names in the target folder and then moved into
- * place, so a crash never leaves a half-written model where a reader looks for one.
+ * place, so a crash never leaves a half-written model where a reader looks for one. The data file is
+ * moved first and the model second: a reader that opens the pair in the instant between the two moves
+ * of an overwrite may see a new data file with the old model, so packages that are served while being
+ * rewritten should be written to a new folder that is then renamed.
  */
 public final class OnnxModelFiles {
     /**

@@ -157,6 +157,24 @@ class OnnxModelFilesTest {
     }
 
     @Test
+    void externalDataStartsAboveTheTotalTrigger() throws Exception {
+        // The automatic policy's 1 GB trigger, scaled down: the 4.8 KB weight crosses a 4 KB trigger.
+        ModelProto m = smallModel(weight(1));
+        Path below = tmp.resolve("below/model.onnx");
+        Path above = tmp.resolve("above/model.onnx");
+        OnnxModelFiles.write(m, below, new ExternalDataPolicy(10_000, 1024));
+        OnnxModelFiles.write(m, above, new ExternalDataPolicy(4_000, 1024));
+        assertTrue(Files.notExists(OnnxModelFiles.dataFileFor(below)));
+        assertTrue(Files.isRegularFile(OnnxModelFiles.dataFileFor(above)));
+        assertTrue(ExternalDataPolicy.automatic().appliesTo(1_300_000_000L), "a ViT-L/14 export goes external");
+        assertTrue(!ExternalDataPolicy.automatic().appliesTo(350_000_000L), "a ViT-B/16 export stays in one file");
+        // Nothing reaches the per-tensor threshold: one self-contained file after all.
+        OnnxModelFiles.write(m, above, ExternalDataPolicy.always(1 << 20));
+        assertTrue(Files.notExists(OnnxModelFiles.dataFileFor(above)));
+        assertEquals(m, OnnxModelFiles.read(above));
+    }
+
+    @Test
     void noTemporaryFilesAreLeftBehind() throws Exception {
         Path file = tmp.resolve("pkg/model.onnx");
         OnnxModelFiles.write(smallModel(weight(1)), file, ExternalDataPolicy.always(1024));
