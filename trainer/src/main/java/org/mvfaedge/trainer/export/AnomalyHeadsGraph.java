@@ -4,7 +4,10 @@ import static org.mvfaedge.sdk.onnx.OnnxAttributes.i;
 import static org.mvfaedge.sdk.onnx.OnnxAttributes.ints;
 import static org.mvfaedge.sdk.onnx.OnnxAttributes.s;
 
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.mvfaedge.sdk.onnx.MvfaGraphNames;
 import org.mvfaedge.sdk.onnx.OnnxGraph;
 import org.mvfaedge.trainer.weights.HostTensor;
@@ -33,8 +36,8 @@ final class AnomalyHeadsGraph {
     private final String batch;
     private final String text;
     /** Patch slices and norms per token value, shared by the zero- and few-shot heads. */
-    private final java.util.Map<String, String> patchesOf = new java.util.HashMap<>();
-    private final java.util.Map<String, String> normOf = new java.util.HashMap<>();
+    private final Map<String, String> patchesOf = new HashMap<>();
+    private final Map<String, String> normOf = new HashMap<>();
 
     AnomalyHeadsGraph(OnnxGraph g, VisionGeometry geo, int imageSize, String batch, HostTensor textFeatures) {
         this.g = g;
@@ -128,11 +131,11 @@ final class AnomalyHeadsGraph {
 
     private void publishMap(String value, String name) {
         g.rename(value, name);
-        g.output(name, ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT, MvfaGraphNames.BATCH, size, size);
+        g.output(name, DataType.FLOAT, MvfaGraphNames.BATCH, size, size);
     }
 
     private void publishScore(String value, String name) {
         g.rename(value, name);
-        g.output(name, ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT, MvfaGraphNames.BATCH);
+        g.output(name, DataType.FLOAT, MvfaGraphNames.BATCH);
     }
 }

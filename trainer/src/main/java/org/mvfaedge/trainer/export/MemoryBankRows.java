@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.export;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.mvfaedge.trainer.heads.MemoryBank;
 import org.mvfaedge.trainer.heads.TokenBranch;
@@ -37,8 +38,8 @@ public record MemoryBankRows(List<HostTensor> seg, List<HostTensor> det) {
 
     /** The rows of the trainer's bank, copied off the device. */
     public static MemoryBankRows of(MemoryBank bank) {
-        List<HostTensor> seg = new java.util.ArrayList<>();
-        List<HostTensor> det = new java.util.ArrayList<>();
+        List<HostTensor> seg = new ArrayList<>();
+        List<HostTensor> det = new ArrayList<>();
         for (int k = 0; k < bank.levels(); k++) {
             seg.add(rows(bank, TokenBranch.SEG, k));
             det.add(rows(bank, TokenBranch.DET, k));

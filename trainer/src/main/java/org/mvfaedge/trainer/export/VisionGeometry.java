@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.export;
 
+import java.util.Arrays;
 import org.mvfaedge.trainer.weights.CheckpointException;
 import org.mvfaedge.trainer.weights.StateDict;
 
@@ -22,7 +23,7 @@ public record VisionGeometry(int width, int layers, int heads, int patch, int gr
         long[] conv = clip.require("visual.conv1.weight").shape();
         if (conv.length != 4 || conv[1] != 3 || conv[2] != conv[3]) {
             throw new CheckpointException(clip.source(), "visual.conv1.weight must be [width,3,patch,patch], got "
-                    + java.util.Arrays.toString(conv));
+                    + Arrays.toString(conv));
         }
         int width = (int) conv[0];
         int patch = (int) conv[2];
