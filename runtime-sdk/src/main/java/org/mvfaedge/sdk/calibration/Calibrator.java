@@ -163,7 +163,7 @@ public final class Calibrator {
         return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 
-    private record Threshold(double value, Manifest.OperatingPoint point) {
+    record Threshold(double value, Manifest.OperatingPoint point) {
     }
 
     /** Decision rule: anomalous when score >= threshold. Candidates are the observed scores. */

@@ -36,7 +36,7 @@ public final class OnnxRawScorer implements RawScorer, AutoCloseable {
         this.outputs = new HashSet<>(session.getOutputNames());
         this.fewShot = outputs.contains(MvfaGraphNames.FEW_MAP) && outputs.contains(MvfaGraphNames.FEW_SCORE);
         if (!outputs.contains(MvfaGraphNames.ZERO_MAP) || !outputs.contains(MvfaGraphNames.ZERO_SCORE)) {
-            session.close();
+            close();
             throw new InferenceException(modelFile + " is not an MVFA graph: outputs " + outputs);
         }
     }
