@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mvfa", mixinStandardHelpOptions = true, version = "MVFA-Edge 0.1.0",
         description = "MVFA anomaly detection for medical images: CLIP + residual adapters.",
-        subcommands = {InitClipCommand.class, TestCommand.Few.class, TestCommand.Zero.class, BenchCommand.class,
+        subcommands = {InitClipCommand.class, TestCommand.Few.class, TestCommand.Zero.class, ExportCommand.class,
+            EvaluateCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
