@@ -31,6 +31,11 @@ public final class DataOptions {
 
     /** The few-shot split of this run. */
     public FewShotSplit split(BmadDataset data) {
+        return split(data, fewshotSeedDir, shot, iterate, seed);
+    }
+
+    /** The paper's split {@code iterate} from the split files, or a seeded draw when it is negative. */
+    public static FewShotSplit split(BmadDataset data, Path fewshotSeedDir, int shot, int iterate, long seed) {
         if (iterate < 0) {
             return FewShotSplit.random(data, shot, seed);
         }

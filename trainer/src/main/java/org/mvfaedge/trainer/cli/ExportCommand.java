@@ -97,7 +97,7 @@ public final class ExportCommand implements Callable<Integer> {
                 if (data == null) {
                     throw new IllegalArgumentException("--data-path is needed for the few-shot images");
                 }
-                split = splitOf(data);
+                split = DataOptions.split(data, fewshotSeedDir, shot, iterate, seed);
             }
             List<Sample> calibration = switch (calibrateOn) {
                 case "none" -> List.of();
@@ -134,15 +134,5 @@ public final class ExportCommand implements Callable<Integer> {
             outw.flush();
         }
         return 0;
-    }
-
-    private FewShotSplit splitOf(BmadDataset data) {
-        if (iterate < 0) {
-            return FewShotSplit.random(data, shot, seed);
-        }
-        if (fewshotSeedDir == null) {
-            throw new IllegalArgumentException("--iterate " + iterate + " needs --fewshot-seed-dir (or --iterate -1)");
-        }
-        return FewShotSplit.fromSeedFile(data, fewshotSeedDir, shot, iterate);
     }
 }
