@@ -9,6 +9,10 @@ import org.mvfaedge.sdk.image.RgbImage;
  * threshold, the calibrated anomaly map at the input's own width x height, the connected regions
  * above the threshold, the model's raw outputs, and where the time went. Immutable; the arrays
  * returned are copies.
+ *
+ * <p>Memory: a detection holds the map at the input's resolution (4 bytes per pixel) and the decoded
+ * image (3 bytes per pixel, for {@link #overlayPng()}); keep the figures you need rather than the
+ * detections of a long series of large scans.
  */
 public final class Detection {
     private final float score;
@@ -26,12 +30,8 @@ public final class Detection {
     private final Timings timings;
     private final RgbImage image;
 
-    /**
-     * Made by the detector; public only so that the SDK's own packages can build it.
-     *
-     * @param image the decoded input, kept for {@link #overlayPng()}
-     */
-    public Detection(float score, double threshold, float rawZeroScore, Float rawFewScore, int modelSize,
+    /** Made by the detector; {@code image} is the decoded input, kept for {@link #overlayPng()}. */
+    Detection(float score, double threshold, float rawZeroScore, Float rawFewScore, int modelSize,
             float[] rawZeroMap, float[] rawFewMap, float[] modelMap, int width, int height, float[] map,
             List<Region> regions, Timings timings, RgbImage image) {
         this.score = score;

@@ -264,6 +264,10 @@ public final class Enrollment {
         return m.calibration();
     }
 
+    /**
+     * Fits the new graph's calibration on the labelled images. It runs on the CPU: a one-off pass over a
+     * few images, where a GPU session (and, for TensorRT, an engine build) would cost more than it saves.
+     */
     private Manifest.Calibration recalibrate(Path graph, Manifest m) {
         int s = m.model().imgSize();
         Calibrator c = new Calibrator(true, m.object().hasMasks(), m.model().levels());

@@ -60,6 +60,7 @@ public final class PredictCommand implements Callable<Integer> {
             Files.createDirectories(overlay);
         }
         int failed = 0;
+        java.util.Set<String> overlayNames = new java.util.HashSet<>();
         try (AnomalyDetector detector = AnomalyDetector.open(model, detectorOptions.toOptions())) {
             for (Path image : images) {
                 Detection d;
@@ -78,7 +79,8 @@ public final class PredictCommand implements Callable<Integer> {
                     continue;
                 }
                 if (overlay != null) {
-                    writeAtomically(overlay.resolve(baseName(image) + ".overlay.png"), d.overlayPng());
+                    writeAtomically(overlay.resolve(uniqueName(baseName(image), overlayNames) + ".overlay.png"),
+                            d.overlayPng());
                 }
                 out.println(json ? JSON.writeValueAsString(toJson(image, d)) : line(image, d));
             }
@@ -97,6 +99,15 @@ public final class PredictCommand implements Callable<Integer> {
         String n = image.getFileName().toString();
         int dot = n.lastIndexOf('.');
         return dot > 0 ? n.substring(0, dot) : n;
+    }
+
+    /** a/scan.png and b/scan.png in one run: the second overlay is scan-2, not a silent overwrite. */
+    static String uniqueName(String base, java.util.Set<String> used) {
+        String name = base;
+        for (int i = 2; !used.add(name); i++) {
+            name = base + "-" + i;
+        }
+        return name;
     }
 
     private static String line(Path image, Detection d) {

@@ -96,6 +96,22 @@ class SdkCommandsTest {
     }
 
     @Test
+    void twoImagesWithTheSameNameGetTwoOverlays() throws Exception {
+        Path other = Files.createDirectories(tmp.resolve("other"));
+        Files.copy(fx.image("img1"), other.resolve("img0.png"));
+        Path overlays = tmp.resolve("same-name");
+        Run r = run("predict", "--model", pkg.toString(), "--providers", "cpu", "--overlay", overlays.toString(),
+                fx.image("img0").toString(), other.resolve("img0.png").toString());
+        assertEquals(0, r.rc(), r.err());
+        // img0 (90 wide) and img1 (72 wide) under the same name: both overlays are there.
+        int w0 = new org.mvfaedge.sdk.image.ImageDecoder().decode(fx.image("img0")).width();
+        int w1 = new org.mvfaedge.sdk.image.ImageDecoder().decode(fx.image("img1")).width();
+        assertTrue(w0 != w1);
+        assertEquals(w0, ImageIO.read(overlays.resolve("img0.overlay.png").toFile()).getWidth());
+        assertEquals(w1, ImageIO.read(overlays.resolve("img0-2.overlay.png").toFile()).getWidth());
+    }
+
+    @Test
     void anUnreadableImageIsReportedOnItsOwnLineTheOthersStillRunAndTheExitIs2() throws Exception {
         Path empty = Files.write(tmp.resolve("empty.png"), new byte[0]);
         Run r = run("predict", "--model", pkg.toString(), "--providers", "CPU", "--json", fx.image("img0").toString(),
