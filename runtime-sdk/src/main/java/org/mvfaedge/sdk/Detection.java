@@ -126,7 +126,7 @@ public final class Detection {
         return timings;
     }
 
-    /** The map as a colour heat-map PNG (width x height; 0 blue, threshold and above towards red). */
+    /** The map as a colour heat-map PNG, width x height (jet scale on the value clamped to 0..1: blue 0, red 1). */
     public byte[] mapPng() {
         return HeatMap.mapPng(map, width, height);
     }
