@@ -177,7 +177,11 @@ public final class ModelPackage {
             throws IOException {
         Path parent = target.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+        // Not Files.createTempDirectory: its owner-only permissions would keep a server running as
+        // another user from reading the package. The umask decides, as for any other folder.
+        Path tmp = parent.resolve("." + target.getFileName() + ".tmp-" + Long.toHexString(System.nanoTime())
+                + Integer.toHexString(new java.security.SecureRandom().nextInt()));
+        Files.createDirectory(tmp);
         try {
             Path model = tmp.resolve(manifest.model().file());
             Files.copy(modelFile, model, StandardCopyOption.REPLACE_EXISTING);

@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         description = "MVFA anomaly detection for medical images: CLIP + residual adapters.",
         subcommands = {InitClipCommand.class, TestCommand.Few.class, TestCommand.Zero.class, ExportCommand.class,
             EvaluateCommand.class, BenchCommand.class,
+            org.mvfaedge.trainer.cli.sdk.PredictCommand.class, org.mvfaedge.trainer.cli.sdk.EnrollCommand.class,
+            org.mvfaedge.trainer.cli.sdk.BenchDetectCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -52,8 +52,6 @@ class SdkCommandsTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = Main.commandLine();
-        cl.addSubcommand("predict", new PredictCommand());
-        cl.addSubcommand("enroll", new EnrollCommand());
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int rc = cl.execute(args);
