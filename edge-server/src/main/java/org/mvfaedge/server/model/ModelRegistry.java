@@ -87,7 +87,8 @@ public class ModelRegistry {
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final CompletableFuture<Void> initialLoad;
 
-    public ModelRegistry(ServerSettings settings, ServerMetrics metrics) {
+    /** @param keys taken only so that the key check runs first (a server without keys must not load models) */
+    public ModelRegistry(ServerSettings settings, ServerMetrics metrics, org.mvfaedge.server.security.ApiKeys keys) {
         this.settings = settings;
         this.metrics = metrics;
         if (settings.getModels().isEmpty()) {
