@@ -128,12 +128,12 @@ public final class Detection {
 
     /** The map as a colour heat-map PNG (width x height; 0 blue, threshold and above towards red). */
     public byte[] mapPng() {
-        return HeatMap.mapPng(map, width, height, threshold);
+        return HeatMap.mapPng(map, width, height);
     }
 
     /** The heat-map blended over the input image, as PNG, region outlines drawn. */
     public byte[] overlayPng() {
-        return HeatMap.overlayPng(image, map, threshold, regions);
+        return HeatMap.overlayPng(image, map, regions);
     }
 
     @Override

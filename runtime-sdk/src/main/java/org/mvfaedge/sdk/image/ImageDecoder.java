@@ -74,6 +74,27 @@ public final class ImageDecoder {
         return toRgb(decodeBytes(data));
     }
 
+    /**
+     * Converts a decoded AWT image to RGB with the same rules as files (alpha dropped, palettes
+     * expanded, grey replicated, 16-bit rescaled), after checking the pixel limit.
+     */
+    public RgbImage decode(BufferedImage image) {
+        Objects.requireNonNull(image, "image");
+        String source = "BufferedImage (type " + image.getType() + ")";
+        checkSize(image.getWidth(), image.getHeight(), source, "AWT");
+        return toRgb(samples(image, source, "AWT"));
+    }
+
+    /**
+     * Checks a raw buffer's declared size against the pixel limit (before any conversion);
+     * non-positive sizes are left to the raw buffer checks of {@link RgbImage#fromRaw}.
+     */
+    public void checkRawSize(int width, int height) {
+        if (width > 0 && height > 0 && (long) width * height > maxPixels) {
+            checkSize(width, height, "raw image", "raw");
+        }
+    }
+
     /** Decodes a mask file to 8-bit grey, as {@code Image.open(mask).convert('L')}. */
     public GreyImage decodeMask(Path file) {
         return toGrey(decodeFile(file));

@@ -1,0 +1,94 @@
+package org.mvfaedge.sdk.detect;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.mvfaedge.sdk.InferenceException;
+import org.mvfaedge.sdk.onnx.MvfaGraphNames;
+import org.mvfaedge.sdk.runtime.RawOutputs;
+
+/**
+ * Runs an MVFA graph's session on a batch held in a direct buffer: ONNX Runtime reads a direct
+ * buffer in place, where a heap array would be copied into a fresh native buffer on every call.
+ * Thread-safe (sessions may be run concurrently); the session is owned by the caller.
+ */
+public final class GraphRunner {
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final int size;
+    private final boolean fewShot;
+    private final Set<String> outputNames;
+
+    public GraphRunner(OrtSession session, int size, boolean fewShot) {
+        this.session = session;
+        this.size = size;
+        this.fewShot = fewShot;
+        this.outputNames = Set.copyOf(session.getOutputNames());
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public boolean fewShot() {
+        return fewShot;
+    }
+
+    /** Whether the graph has the named output (e.g. the token outputs enrollment needs). */
+    public boolean hasOutput(String name) {
+        return outputNames.contains(name);
+    }
+
+    /** The raw outputs of {@code n} images held in {@code batch} from position 0. */
+    public RawOutputs score(FloatBuffer batch, int n) {
+        Set<String> wanted = new HashSet<>(List.of(MvfaGraphNames.ZERO_MAP, MvfaGraphNames.ZERO_SCORE));
+        if (fewShot) {
+            wanted.add(MvfaGraphNames.FEW_MAP);
+            wanted.add(MvfaGraphNames.FEW_SCORE);
+        }
+        Map<String, float[]> r = run(batch, n, wanted);
+        return new RawOutputs(n, size, r.get(MvfaGraphNames.ZERO_MAP), r.get(MvfaGraphNames.ZERO_SCORE),
+                r.get(MvfaGraphNames.FEW_MAP), r.get(MvfaGraphNames.FEW_SCORE));
+    }
+
+    /** The named outputs of {@code n} images, each flattened row-major. */
+    public Map<String, float[]> run(FloatBuffer batch, int n, Set<String> outputs) {
+        long elements = (long) n * 3 * size * size;
+        if (batch.capacity() < elements) {
+            throw new IllegalArgumentException("batch buffer holds " + batch.capacity() + " floats, " + n
+                    + " images need " + elements);
+        }
+        FloatBuffer view = batch.duplicate();
+        view.position(0).limit((int) elements);
+        try (OnnxTensor in = OnnxTensor.createTensor(env, view, new long[] {n, 3, size, size});
+                OrtSession.Result r = session.run(Map.of(MvfaGraphNames.IMAGE, in), outputs)) {
+            Map<String, float[]> out = new LinkedHashMap<>();
+            for (String name : outputs) {
+                out.put(name, floats(r, name));
+            }
+            return out;
+        } catch (OrtException e) {
+            throw new InferenceException("inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static float[] floats(OrtSession.Result r, String name) throws OrtException {
+        Optional<OnnxValue> v = r.get(name);
+        if (v.isEmpty()) {
+            throw new InferenceException("the model returned no " + name);
+        }
+        FloatBuffer b = ((OnnxTensor) v.get()).getFloatBuffer();
+        float[] out = new float[b.remaining()];
+        b.get(out);
+        return out;
+    }
+}
