@@ -48,9 +48,15 @@ public final class InferenceGate {
         if (permits.tryAcquire()) {
             return;
         }
-        if (waiting.incrementAndGet() > queueSize) {
-            waiting.decrementAndGet();
-            throw new Refused(Refusal.QUEUE_FULL);
+        // join the line only if it has room: the count never exceeds queueSize, not even for an instant
+        while (true) {
+            int w = waiting.get();
+            if (w >= queueSize) {
+                throw new Refused(Refusal.QUEUE_FULL);
+            }
+            if (waiting.compareAndSet(w, w + 1)) {
+                break;
+            }
         }
         try {
             if (!permits.tryAcquire(Math.max(0, maxWaitNanos), TimeUnit.NANOSECONDS)) {
