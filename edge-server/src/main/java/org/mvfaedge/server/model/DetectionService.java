@@ -3,7 +3,7 @@ package org.mvfaedge.server.model;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.runtime.graceful.GracefulShutdownCapable;
 import jakarta.annotation.PreDestroy;
-import jakarta.inject.Singleton;
+import io.micronaut.context.annotation.Context;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * request's deadline (504 otherwise; the slot stays taken until the inference really ends, so the limit
  * holds). The images asked for (map PNG, overlay) are encoded inside the slot too.
  */
-@Singleton
+@Context
 public class DetectionService implements GracefulShutdownCapable {
     private static final Logger LOG = LoggerFactory.getLogger(DetectionService.class);
 
@@ -103,13 +103,11 @@ public class DetectionService implements GracefulShutdownCapable {
                 if (r.refusal() == InferenceGate.Refusal.WAIT_TIMEOUT && System.nanoTime() - deadline >= 0) {
                     throw deadlineExceeded(requestId, "while waiting for an inference slot");
                 }
-                throw ApiException.unavailable("overloaded", "Server busy",
-                        r.refusal() == InferenceGate.Refusal.QUEUE_FULL
-                                ? "All " + gate.slots() + " inference slots are busy and " + gate.queueSize()
-                                        + " requests are already waiting; retry after " + retryAfter + " s."
-                                : "No inference slot came free within " + queueTimeoutNanos / 1_000_000 + " ms; retry after "
-                                        + retryAfter + " s.",
-                        retryAfter);
+                throw overloaded(gate, retryAfter, r.refusal() == InferenceGate.Refusal.QUEUE_FULL
+                        ? "All " + gate.slots() + " inference slots are busy and " + gate.queueSize()
+                                + " requests are already waiting; retry after " + retryAfter + " s."
+                        : "No inference slot came free within " + queueTimeoutNanos / 1_000_000 + " ms; retry after "
+                                + retryAfter + " s.");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw ApiException.unavailable("shutting-down", "Server stopping", "The server is stopping; retry on another"
@@ -166,6 +164,11 @@ public class DetectionService implements GracefulShutdownCapable {
             lease.close();
             inFlight.decrementAndGet();
         }
+    }
+
+    /** The 503 of a full server. */
+    public static ApiException overloaded(InferenceGate gate, int retryAfter, String detail) {
+        return ApiException.unavailable("overloaded", "Server busy", detail, retryAfter);
     }
 
     private ApiException deadlineExceeded(String requestId, String where) {
