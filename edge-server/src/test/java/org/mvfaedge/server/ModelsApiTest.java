@@ -86,6 +86,25 @@ class ModelsApiTest {
     }
 
     @Test
+    void severalModelsAreChosenById() throws Exception {
+        byte[] png = Files.readAllBytes(TestPackages.image(0));
+        Path zero = TestPackages.brainZero();
+        try (TestServer s = TestServer.start(List.of(), Map.of("mvfa.models",
+                List.of("few=" + TestPackages.brainFew(), "zero=" + zero)))) {
+            s.bean(org.mvfaedge.server.model.ModelRegistry.class).awaitInitialLoad(java.time.Duration.ofMinutes(2));
+            assertEquals(2, json(s.get("/v1/models", TestServer.USER_KEY), 200).get("models").size());
+            JsonNode p = ErrorResponsesTest.problem(s.post("/v1/detect", TestServer.USER_KEY, "image/png", png), 400);
+            assertTrue(p.get("detail").asText().contains("few") && p.get("detail").asText().contains("zero"), p.toString());
+            JsonNode z = json(s.post("/v1/detect?model=zero", TestServer.USER_KEY, "image/png", png), 200);
+            assertEquals("zero", z.get("model").get("id").asText());
+            assertEquals(org.mvfaedge.sdk.pkg.ModelPackage.open(zero).manifest().model().sha256().substring(0, 12),
+                    z.get("model").get("version").asText());
+            assertEquals("few", json(s.post("/v1/detect?model=few", TestServer.USER_KEY, "image/png", png), 200)
+                    .get("model").get("id").asText());
+        }
+    }
+
+    @Test
     void readinessIsDownWhileAModelCannotRun() throws Exception {
         // TensorRT alone cannot run on this build: the model fails to load, the server stays up and says why.
         try (TestServer s = TestServer.start(List.of(TestPackages.brainFew()),

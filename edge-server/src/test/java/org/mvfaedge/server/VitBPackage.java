@@ -19,7 +19,9 @@ import org.mvfaedge.trainer.text.PromptConfig;
  * Not part of the default run: makes a ViT-B/16-sized package (random CLIP weights from init-clip,
  * freshly initialised adapters, 224 px, adapters after layers 3,6,9,12, few-shot bank of the fixture's two
  * support images, no calibration) under target/vitb for load figures of a realistic size. Its scores
- * mean nothing; only its cost is real. {@code mvn ... test -Dtest=VitBPackage -Dmvfa.test.heap=-Xmx6g}
+ * mean nothing; only its cost is real. {@code mvn ... test -Dtest=VitBPackage -Dmvfa.test.heap=-Xmx6g}.
+ * Needs well over 16 GB of RAM: the export (DJL forward + ONNX Runtime check) reached 15 GB resident and
+ * was killed on a 23 GB machine shared with other builds.
  */
 class VitBPackage {
     @Test
