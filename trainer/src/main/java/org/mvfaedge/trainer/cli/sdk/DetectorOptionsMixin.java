@@ -1,0 +1,52 @@
+package org.mvfaedge.trainer.cli.sdk;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.mvfaedge.sdk.DetectorOptions;
+import org.mvfaedge.sdk.ExecutionProvider;
+import picocli.CommandLine.Option;
+
+/** The detector's execution options on the command line ({@code predict}, {@code enroll}, {@code bench-detect}). */
+public final class DetectorOptionsMixin {
+    @Option(names = "--providers", split = ",", defaultValue = "TENSORRT,CUDA,CPU", converter = ProviderName.class,
+            description = "Execution providers in order of preference, any case (default ${DEFAULT-VALUE}).")
+    List<ExecutionProvider> providers;
+
+    @Option(names = "--trt-fp16", description = "Let TensorRT build fp16 engines.")
+    boolean trtFp16;
+
+    @Option(names = "--trt-cache", paramLabel = "DIR", description = "TensorRT engine cache folder (strongly advised on Jetson).")
+    Path trtCache;
+
+    @Option(names = "--device", defaultValue = "0", description = "GPU device id for TensorRT and CUDA (default ${DEFAULT-VALUE}).")
+    int device;
+
+    @Option(names = "--cpu-threads", defaultValue = "0", description = "CPU intra-op threads; 0: one per core.")
+    int cpuThreads;
+
+    @Option(names = "--max-batch", defaultValue = "8", description = "Images per ONNX Runtime call (default ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    /** Provider names in any case ({@code cpu}, {@code TensorRT}), with the valid ones listed on a typo. */
+    static final class ProviderName implements picocli.CommandLine.ITypeConverter<ExecutionProvider> {
+        @Override
+        public ExecutionProvider convert(String value) {
+            try {
+                return ExecutionProvider.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not an execution provider; use "
+                        + java.util.Arrays.toString(ExecutionProvider.values()));
+            }
+        }
+    }
+
+    /** The options as given. */
+    public DetectorOptions toOptions() {
+        DetectorOptions.Builder b = DetectorOptions.builder().providers(providers).tensorRtFp16(trtFp16)
+                .tensorRtDeviceId(device).cudaDeviceId(device).cpuThreads(cpuThreads).maxBatch(maxBatch);
+        if (trtCache != null) {
+            b.tensorRtEngineCache(trtCache);
+        }
+        return b.build();
+    }
+}

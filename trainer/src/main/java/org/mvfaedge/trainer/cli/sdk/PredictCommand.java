@@ -1,0 +1,158 @@
+package org.mvfaedge.trainer.cli.sdk;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.mvfaedge.sdk.AnomalyDetector;
+import org.mvfaedge.sdk.Detection;
+import org.mvfaedge.sdk.ImageDecodeException;
+import org.mvfaedge.sdk.Region;
+import org.mvfaedge.sdk.Timings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code predict}: runs a model package on image files through the SDK and prints one result per
+ * image (a line of text, or with {@code --json} one JSON object per line). An image that cannot be
+ * read is reported on its own line (stderr, and an {@code error} object with {@code --json}) and
+ * the others still run; the exit status is then 2, so no failure goes unnoticed.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Detect anomalies in images with a model package (ONNX Runtime; TensorRT -> CUDA -> CPU).")
+public final class PredictCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model package folder (from ./mvfa export).")
+    Path model;
+
+    @Option(names = "--overlay", paramLabel = "DIR", description = "Write <image>.overlay.png (heat-map over the image) here.")
+    Path overlay;
+
+    @Option(names = "--json", description = "One JSON object per image and line.")
+    boolean json;
+
+    @Mixin
+    DetectorOptionsMixin detectorOptions;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files (PNG, JPEG, BMP, TIFF).")
+    List<Path> images;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (overlay != null) {
+            Files.createDirectories(overlay);
+        }
+        int failed = 0;
+        try (AnomalyDetector detector = AnomalyDetector.open(model, detectorOptions.toOptions())) {
+            for (Path image : images) {
+                Detection d;
+                try {
+                    d = detector.detect(image);
+                } catch (ImageDecodeException e) {
+                    failed++;
+                    err.println("mvfa predict: " + e.getMessage());
+                    if (json) {
+                        ObjectNode o = JSON.createObjectNode();
+                        o.put("file", image.toString());
+                        o.put("error", e.getMessage());
+                        o.put("reason", e.reason().name());
+                        out.println(JSON.writeValueAsString(o));
+                    }
+                    continue;
+                }
+                if (overlay != null) {
+                    writeAtomically(overlay.resolve(baseName(image) + ".overlay.png"), d.overlayPng());
+                }
+                out.println(json ? JSON.writeValueAsString(toJson(image, d)) : line(image, d));
+            }
+        }
+        out.flush();
+        err.flush();
+        if (failed > 0) {
+            err.println("mvfa predict: " + failed + " of " + images.size() + " image(s) could not be read");
+            err.flush();
+            return 2;
+        }
+        return 0;
+    }
+
+    static String baseName(Path image) {
+        String n = image.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 ? n.substring(0, dot) : n;
+    }
+
+    private static String line(Path image, Detection d) {
+        return String.format(Locale.ROOT, "%s: %s score %.4f (threshold %.4f), %d region(s), %.1f ms", image,
+                d.anomalous() ? "ANOMALOUS" : "normal", d.score(), d.threshold(), d.regions().size(),
+                d.timings().totalMs());
+    }
+
+    static ObjectNode toJson(Path image, Detection d) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("file", image.toString());
+        o.put("score", d.score());
+        o.put("decision", d.anomalous() ? "anomalous" : "normal");
+        o.put("threshold", d.threshold());
+        o.put("width", d.width());
+        o.put("height", d.height());
+        ObjectNode raw = o.putObject("raw");
+        raw.put("zero_score", d.rawZeroScore());
+        if (d.rawFewScore() != null) {
+            raw.put("few_score", d.rawFewScore());
+        }
+        ArrayNode regions = o.putArray("regions");
+        for (Region r : d.regions()) {
+            ObjectNode g = regions.addObject();
+            g.put("x", r.x());
+            g.put("y", r.y());
+            g.put("width", r.width());
+            g.put("height", r.height());
+            g.put("area", r.area());
+            g.put("peak", r.peak());
+            g.put("peak_x", r.peakX());
+            g.put("peak_y", r.peakY());
+            g.put("mean", r.mean());
+        }
+        Timings t = d.timings();
+        ObjectNode tm = o.putObject("timings_ms");
+        tm.put("decode", t.decodeMs());
+        tm.put("preprocess", t.preprocessMs());
+        tm.put("inference", t.inferenceMs());
+        tm.put("postprocess", t.postprocessMs());
+        tm.put("total", t.totalMs());
+        return o;
+    }
+
+    /** Writes to a temporary file beside {@code target}, then moves it into place: never a partial PNG. */
+    static void writeAtomically(Path target, byte[] data) throws IOException {
+        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+        try {
+            Files.write(tmp, data);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

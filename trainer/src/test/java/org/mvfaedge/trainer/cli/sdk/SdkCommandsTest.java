@@ -1,0 +1,141 @@
+package org.mvfaedge.trainer.cli.sdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mvfaedge.sdk.AnomalyDetector;
+import org.mvfaedge.sdk.Detection;
+import org.mvfaedge.sdk.DetectorOptions;
+import org.mvfaedge.sdk.ExecutionProvider;
+import org.mvfaedge.sdk.pkg.ModelPackage;
+import org.mvfaedge.trainer.cli.Main;
+import org.mvfaedge.trainer.sdk.FixturePackages;
+import picocli.CommandLine;
+
+/** {@code ./mvfa predict} and {@code ./mvfa enroll} in-process, on a package exported from the fixture. */
+class SdkCommandsTest {
+    @TempDir
+    static Path tmp;
+    static FixturePackages fx;
+    static Path pkg;
+
+    @BeforeAll
+    static void export() throws Exception {
+        fx = new FixturePackages();
+        pkg = fx.export(tmp.resolve("brain-few"), List.of("support0"), true);
+    }
+
+    @AfterAll
+    static void close() {
+        fx.close();
+    }
+
+    record Run(int rc, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.addSubcommand("predict", new PredictCommand());
+        cl.addSubcommand("enroll", new EnrollCommand());
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int rc = cl.execute(args);
+        return new Run(rc, out.toString(), err.toString());
+    }
+
+    @Test
+    void predictPrintsOneJsonLinePerImageAndWritesOverlays() throws Exception {
+        Path overlays = tmp.resolve("overlays");
+        List<String> args = new ArrayList<>(List.of("predict", "--model", pkg.toString(), "--json", "--providers", "cpu",
+                "--overlay", overlays.toString()));
+        for (int i = 0; i < 3; i++) {
+            args.add(fx.image("img" + i).toString());
+        }
+        Run r = run(args.toArray(String[]::new));
+        assertEquals(0, r.rc(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(3, lines.size(), r.out());
+        try (AnomalyDetector d = AnomalyDetector.open(pkg,
+                DetectorOptions.builder().providers(ExecutionProvider.CPU).build())) {
+            for (int i = 0; i < 3; i++) {
+                JsonNode j = new ObjectMapper().readTree(lines.get(i));
+                Detection want = d.detect(fx.image("img" + i));
+                assertEquals(fx.image("img" + i).toString(), j.get("file").asText());
+                assertEquals(want.score(), j.get("score").floatValue(), 0f);
+                assertEquals(want.anomalous() ? "anomalous" : "normal", j.get("decision").asText());
+                assertEquals(want.threshold(), j.get("threshold").asDouble(), 0);
+                assertEquals(want.regions().size(), j.get("regions").size());
+                for (String stage : List.of("decode", "preprocess", "inference", "postprocess", "total")) {
+                    assertTrue(j.get("timings_ms").get(stage).asDouble() >= 0, stage);
+                }
+                BufferedImage png = ImageIO.read(overlays.resolve("img" + i + ".overlay.png").toFile());
+                assertEquals(want.width(), png.getWidth());
+                assertEquals(want.height(), png.getHeight());
+            }
+        }
+        try (var s = Files.list(overlays)) {
+            assertEquals(3, s.count(), "only the three overlays, no temporary files");
+        }
+    }
+
+    @Test
+    void anUnreadableImageIsReportedOnItsOwnLineTheOthersStillRunAndTheExitIs2() throws Exception {
+        Path empty = Files.write(tmp.resolve("empty.png"), new byte[0]);
+        Run r = run("predict", "--model", pkg.toString(), "--providers", "CPU", "--json", fx.image("img0").toString(),
+                empty.toString(), fx.image("img1").toString());
+        assertEquals(2, r.rc());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(3, lines.size(), r.out());
+        assertEquals("EMPTY", new ObjectMapper().readTree(lines.get(1)).get("reason").asText());
+        assertTrue(new ObjectMapper().readTree(lines.get(2)).has("score"));
+        assertTrue(r.err().contains("is empty (0 bytes)"), r.err());
+        assertTrue(r.err().contains("1 of 3 image(s) could not be read"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+
+    @Test
+    void aMissingPackageIsOneLineWithExit2AndAStackTraceOnlyWhenVerbose() {
+        Run r = run("predict", "--model", tmp.resolve("nope").toString(), fx.image("img0").toString());
+        assertEquals(2, r.rc());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("mvfa predict: model package"), r.err());
+        Run v = run("predict", "--verbose", "--model", tmp.resolve("nope").toString(), fx.image("img0").toString());
+        assertEquals(2, v.rc());
+        assertTrue(v.err().contains("\tat "), v.err());
+        Run bad = run("predict", "--model", pkg.toString(), "--providers", "GPU", fx.image("img0").toString());
+        assertEquals(2, bad.rc());
+        assertTrue(bad.err().contains("'GPU' is not an execution provider"), bad.err());
+    }
+
+    @Test
+    void enrollWritesANewPackageWithTheBiggerBank() {
+        Path out = tmp.resolve("enrolled");
+        Run r = run("enroll", "--model", pkg.toString(), "--out", out.toString(), "--providers", "cpu",
+                fx.image("support1").toString());
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("memory bank of 572 rows per level"), r.out());
+        assertEquals(572, ModelPackage.open(out).manifest().mode().memoryBankRows());
+        Run half = run("enroll", "--model", pkg.toString(), "--out", tmp.resolve("x").toString(), "--calibrate-normal",
+                fx.image("img1").toString(), fx.image("support1").toString());
+        assertEquals(2, half.rc());
+        assertTrue(half.err().contains("needs both"), half.err());
+        assertFalse(Files.exists(tmp.resolve("x")));
+    }
+}
