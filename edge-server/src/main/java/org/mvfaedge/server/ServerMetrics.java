@@ -1,0 +1,70 @@
+package org.mvfaedge.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The service's own Prometheus metrics (scraped at /prometheus): request counts and latency histograms
+ * by endpoint and outcome, inference latency per model, queue depth, inferences running, models loaded,
+ * reloads by outcome. Tag values come from small fixed sets (endpoint names, status codes, configured
+ * model ids), never from request content.
+ */
+@Singleton
+public class ServerMetrics {
+    private final MeterRegistry registry;
+
+    public ServerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** One finished HTTP request. */
+    public void request(String endpoint, int status, long nanos) {
+        Timer.builder("mvfa.http.requests").description("HTTP requests by endpoint and outcome")
+                .tag("endpoint", endpoint).tag("status", Integer.toString(status)).tag("outcome", outcome(status))
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Model inference time (the graph run only, from the SDK's timings). */
+    public void inference(String model, double millis) {
+        Timer.builder("mvfa.inference").description("Model inference time (graph run)").tag("model", model)
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60)).register(registry)
+                .record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
+    }
+
+    /** Time a request waited for an inference slot. */
+    public void queueWait(long nanos) {
+        Timer.builder("mvfa.queue.wait").description("Time waiting for an inference slot").publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void reload(String model, boolean ok) {
+        Counter.builder("mvfa.model.reloads").tag("model", model).tag("outcome", ok ? "ok" : "failed")
+                .register(registry).increment();
+    }
+
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).strongReference(true).register(registry);
+    }
+
+    static String outcome(int status) {
+        if (status < 400) {
+            return "success";
+        }
+        if (status == 503) {
+            return "rejected";
+        }
+        if (status == 504) {
+            return "timeout";
+        }
+        return status < 500 ? "client_error" : "server_error";
+    }
+}

@@ -1,0 +1,106 @@
+package org.mvfaedge.server.api;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Part;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.multipart.CompletedFileUpload;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import org.mvfaedge.server.http.ApiException;
+import org.mvfaedge.server.http.RequestIds;
+import org.mvfaedge.server.model.DetectionService;
+
+/** POST /v1/detect: one image in, score, decision, regions and optionally the map or an overlay out. */
+@Controller("/v1")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@Tag(name = "detect")
+public class DetectController {
+    static final String IMAGE_TIFF = "image/tiff";
+    static final String IMAGE_BMP = "image/bmp";
+
+    private final DetectionService service;
+
+    public DetectController(DetectionService service) {
+        this.service = service;
+    }
+
+    /**
+     * Detects anomalies in one image sent as the raw body (PNG 8/16-bit, JPEG, TIFF, BMP).
+     *
+     * @param model model id; optional when the server serves one model
+     * @param map {@code none} (default), {@code png} (base64 PNG) or {@code array} (float values, row-major)
+     * @param overlay {@code true} to add the image with the map as a colour overlay (base64 PNG)
+     * @return the detection
+     */
+    @Operation(summary = "Detect anomalies in an image (raw body)")
+    @Post(uri = "/detect", consumes = {MediaType.IMAGE_PNG, MediaType.IMAGE_JPEG, IMAGE_TIFF, IMAGE_BMP,
+        MediaType.APPLICATION_OCTET_STREAM}, produces = MediaType.APPLICATION_JSON)
+    public DetectResponse detect(HttpRequest<?> request, @Body @Nullable byte[] body, @QueryValue @Nullable String model,
+            @QueryValue(defaultValue = "none") String map, @QueryValue(defaultValue = "false") String overlay) {
+        return run(request, body, model, map, overlay);
+    }
+
+    /**
+     * Detects anomalies in one image sent as the multipart/form-data field {@code image}.
+     *
+     * @param model model id; optional when the server serves one model
+     * @param map {@code none} (default), {@code png} or {@code array}
+     * @param overlay {@code true} to add a colour overlay
+     * @return the detection
+     */
+    @Operation(summary = "Detect anomalies in an image (multipart field 'image')")
+    @Post(uri = "/detect", consumes = MediaType.MULTIPART_FORM_DATA, produces = MediaType.APPLICATION_JSON)
+    public DetectResponse detectMultipart(HttpRequest<?> request, @Part("image") @Nullable CompletedFileUpload image,
+            @QueryValue @Nullable String model, @QueryValue(defaultValue = "none") String map,
+            @QueryValue(defaultValue = "false") String overlay) {
+        if (image == null) {
+            throw ApiException.badRequest("missing-image-field",
+                    "The multipart body has no field 'image': send the image file as the form field named image.");
+        }
+        byte[] bytes;
+        try {
+            bytes = image.getBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return run(request, bytes, model, map, overlay);
+    }
+
+    private DetectResponse run(HttpRequest<?> request, byte[] body, String model, String map, String overlay) {
+        DetectionService.Options options = new DetectionService.Options(mapFormat(map), flag("overlay", overlay));
+        String rid = RequestIds.of(request);
+        return DetectResponse.of(service.detect(model, body, options, rid), options, rid);
+    }
+
+    static DetectionService.MapFormat mapFormat(String map) {
+        try {
+            return DetectionService.MapFormat.valueOf(map.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid-parameter", "map must be none, png or array (got '" + clip(map) + "').");
+        }
+    }
+
+    static boolean flag(String name, String value) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no", "" -> false;
+            default -> throw ApiException.badRequest("invalid-parameter", name + " must be true or false (got '"
+                    + clip(value) + "').");
+        };
+    }
+
+    private static String clip(String s) {
+        String t = s.length() > 20 ? s.substring(0, 20) + "..." : s;
+        return t.replaceAll("[^A-Za-z0-9._-]", "?");
+    }
+}

@@ -1,0 +1,211 @@
+package org.mvfaedge.server.model;
+
+import io.micronaut.http.HttpStatus;
+import io.micronaut.runtime.graceful.GracefulShutdownCapable;
+import jakarta.annotation.PreDestroy;
+import io.micronaut.context.annotation.Context;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.mvfaedge.sdk.Detection;
+import org.mvfaedge.sdk.MvfaException;
+import org.mvfaedge.server.ServerMetrics;
+import org.mvfaedge.server.config.ServerSettings;
+import org.mvfaedge.server.http.ApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One detection under the server's limits: the model is resolved (404 / 503 while loading), a slot is
+ * taken from the {@link InferenceGate} (503 with Retry-After when the line is full or the wait too
+ * long), the SDK runs on a pool of exactly as many threads as slots, and the answer must come before the
+ * request's deadline (504 otherwise; the slot stays taken until the inference really ends, so the limit
+ * holds). The images asked for (map PNG, overlay) are encoded inside the slot too.
+ */
+@Context
+public class DetectionService implements GracefulShutdownCapable {
+    private static final Logger LOG = LoggerFactory.getLogger(DetectionService.class);
+
+    /** How the anomaly map is returned. */
+    public enum MapFormat { NONE, PNG, ARRAY }
+
+    /** What the caller asked for beyond the score. */
+    public record Options(MapFormat map, boolean overlay) {
+    }
+
+    /** A finished detection and where its time went. */
+    public record Result(String modelId, String modelVersion, String executionProvider, Detection detection,
+            byte[] mapPng, byte[] overlayPng, double queueMs, double totalMs) {
+    }
+
+    private final ModelRegistry registry;
+    private final ServerMetrics metrics;
+    private final InferenceGate gate;
+    private final ExecutorService pool;
+    private final long deadlineNanos;
+    private final long queueTimeoutNanos;
+    private final int retryAfter;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public DetectionService(ModelRegistry registry, ServerMetrics metrics, ServerSettings settings) {
+        ServerSettings.Limits limits = settings.getLimits();
+        this.registry = registry;
+        this.metrics = metrics;
+        this.gate = new InferenceGate(limits.getInferenceSlots(), limits.getQueueSize());
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(limits.getInferenceSlots(), r -> {
+            Thread t = new Thread(r, "mvfa-inference-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.deadlineNanos = limits.getRequestDeadline().toNanos();
+        this.queueTimeoutNanos = limits.getQueueTimeout().toNanos();
+        this.retryAfter = Math.max(1, limits.getRetryAfterSeconds());
+        metrics.gauge("mvfa.queue.depth", "Requests waiting for an inference slot", gate::waiting);
+        metrics.gauge("mvfa.inference.active", "Inferences running", gate::active);
+        metrics.gauge("mvfa.inference.slots", "Inference slots configured", gate::slots);
+        LOG.info("limits: {} inference slot(s), wait line of {}, queue timeout {} ms, request deadline {} ms, max {} pixels",
+                gate.slots(), gate.queueSize(), queueTimeoutNanos / 1_000_000, deadlineNanos / 1_000_000,
+                limits.getMaxPixels());
+    }
+
+    public InferenceGate gate() {
+        return gate;
+    }
+
+    public int retryAfterSeconds() {
+        return retryAfter;
+    }
+
+    /** Runs one detection on the encoded image {@code body}. */
+    public Result detect(String modelId, byte[] body, Options options, String requestId) {
+        long start = System.nanoTime();
+        long deadline = start + deadlineNanos;
+        if (body == null || body.length == 0) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "empty-body", "Empty image",
+                    "The request body is empty: send the image file's bytes as the body (or as the multipart field 'image').");
+        }
+        ModelRegistry.Slot slot = registry.slot(modelId);
+        ModelLease lease = registry.lease(slot, retryAfter);
+        boolean handedOver = false;
+        try {
+            try {
+                gate.enter(Math.min(queueTimeoutNanos, deadline - System.nanoTime()));
+            } catch (InferenceGate.Refused r) {
+                if (r.refusal() == InferenceGate.Refusal.WAIT_TIMEOUT && System.nanoTime() - deadline >= 0) {
+                    throw deadlineExceeded(requestId, "while waiting for an inference slot");
+                }
+                throw overloaded(gate, retryAfter, r.refusal() == InferenceGate.Refusal.QUEUE_FULL
+                        ? "All " + gate.slots() + " inference slots are busy and " + gate.queueSize()
+                                + " requests are already waiting; retry after " + retryAfter + " s."
+                        : "No inference slot came free within " + queueTimeoutNanos / 1_000_000 + " ms; retry after "
+                                + retryAfter + " s.");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ApiException.unavailable("shutting-down", "Server stopping", "The server is stopping; retry on another"
+                        + " instance or after it restarts.", retryAfter);
+            }
+            long queued = System.nanoTime() - start;
+            metrics.queueWait(queued);
+            Future<Result> future;
+            inFlight.incrementAndGet();
+            try {
+                future = pool.submit(() -> run(lease, body, options, queued, start));
+                handedOver = true;
+            } catch (RejectedExecutionException e) {
+                gate.exit();
+                inFlight.decrementAndGet();
+                throw ApiException.unavailable("shutting-down", "Server stopping", "The server is stopping; retry on another"
+                        + " instance or after it restarts.", retryAfter);
+            }
+            try {
+                return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw deadlineExceeded(requestId, "during inference (the result will be discarded)");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ApiException.unavailable("shutting-down", "Server stopping", "The server is stopping.", retryAfter);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof MvfaException m) {
+                    throw m;
+                }
+                if (cause instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException("detection failed", cause);
+            }
+        } finally {
+            if (!handedOver) {
+                lease.close();
+            }
+        }
+    }
+
+    private Result run(ModelLease lease, byte[] body, Options options, long queuedNanos, long start) {
+        try {
+            LoadedModel m = lease.model();
+            Detection d = m.detector().detect(body);
+            metrics.inference(m.id(), d.timings().inferenceMs());
+            byte[] mapPng = options.map() == MapFormat.PNG ? d.mapPng() : null;
+            byte[] overlay = options.overlay() ? d.overlayPng() : null;
+            return new Result(m.id(), m.version(), m.detector().executionProvider().name(), d, mapPng, overlay,
+                    queuedNanos / 1e6, (System.nanoTime() - start) / 1e6);
+        } finally {
+            gate.exit();
+            lease.close();
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /** The 503 of a full server. */
+    public static ApiException overloaded(InferenceGate gate, int retryAfter, String detail) {
+        return ApiException.unavailable("overloaded", "Server busy", detail, retryAfter);
+    }
+
+    private ApiException deadlineExceeded(String requestId, String where) {
+        LOG.warn("request {}: deadline of {} ms exceeded {}", requestId, deadlineNanos / 1_000_000, where);
+        return new ApiException(HttpStatus.GATEWAY_TIMEOUT, "deadline-exceeded", "Deadline exceeded",
+                "No result within the server's request deadline of " + deadlineNanos / 1_000_000 + " ms " + where
+                        + "; the server is overloaded or the image is very large. Retry later; no result was recorded.");
+    }
+
+    @Override
+    public CompletionStage<?> shutdownGracefully() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            while (inFlight.get() > 0) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            done.complete(null);
+        }, "mvfa-drain");
+        t.setDaemon(true);
+        t.start();
+        return done;
+    }
+
+    @Override
+    public OptionalLong reportActiveTasks() {
+        return OptionalLong.of(inFlight.get());
+    }
+
+    @PreDestroy
+    void close() throws InterruptedException {
+        pool.shutdown();
+        if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+            LOG.warn("inference still running 30 s after shutdown began; stopping without it");
+        }
+    }
+}

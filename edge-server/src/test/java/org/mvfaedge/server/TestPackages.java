@@ -1,0 +1,120 @@
+package org.mvfaedge.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.mvfaedge.sdk.pkg.ModelPackage;
+import org.mvfaedge.sdk.testing.Fixtures;
+import org.mvfaedge.trainer.cli.Main;
+import picocli.CommandLine;
+
+/**
+ * Real model packages for the server's tests, made once per test JVM from the golden fixture with the
+ * trainer's {@code export} command run in-process (the trainer is a test-scoped dependency; nothing is
+ * installed), under target/test-packages. Tests skip with a message where ../shared is absent.
+ */
+public final class TestPackages {
+    private static final Map<String, Path> MADE = new HashMap<>();
+    private static Path root;
+
+    private TestPackages() {
+    }
+
+    /** Brain, few-shot (k=2, the fixture's split), adapters after 3 steps, calibrated on the valid split. */
+    public static Path brainFew() {
+        return make("brain-few", "Brain", "few");
+    }
+
+    /** Brain, zero-shot: a second package with a different version, for reloads. */
+    public static Path brainZero() {
+        return make("brain-zero", "Brain", "zero");
+    }
+
+    /** A fixture image (90 x 100 RGB PNG). */
+    public static Path image(int i) {
+        return Fixtures.tinyA().resolve("images/img" + i + ".png");
+    }
+
+    private static synchronized Path make(String name, String object, String mode) {
+        Path fx = Fixtures.tinyA();
+        Path done = MADE.get(name);
+        if (done != null) {
+            return done;
+        }
+        try {
+            if (root == null) {
+                root = Path.of("target", "test-packages").toAbsolutePath();
+                Files.createDirectories(root);
+            }
+            Path out = root.resolve(name);
+            if (reusable(out)) {
+                MADE.put(name, out);
+                return out;
+            }
+            deleteTree(out);
+            StringWriter err = new StringWriter();
+            CommandLine cl = Main.commandLine();
+            cl.setOut(new PrintWriter(new StringWriter()));
+            cl.setErr(new PrintWriter(err));
+            long t0 = System.nanoTime();
+            int rc = cl.execute("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(), "--bpe",
+                    Fixtures.bpe().toString(), "--adapters", fx.resolve("adapters/after_3_steps.pth").toString(), "--obj",
+                    object, "--img-size", "72", "--features", "1,2,3,4", "--mode", mode, "--data-path",
+                    fx.resolve("eval/data").toString(), "--fewshot-seed-dir", fx.resolve("eval/dataset/fewshot_seed").toString(),
+                    "--shot", "2", "--iterate", "0", "--calibrate-on", "valid", "--out", out.toString());
+            assertEquals(0, rc, "export of the test package failed: " + err);
+            System.out.printf("test package %s exported in %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
+            MADE.put(name, out);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A package exported by an earlier run of this build (target/ is cleaned by mvn clean) is reused when
+     * it still opens and verifies under the current SDK; otherwise it is exported again.
+     */
+    private static boolean reusable(Path out) {
+        if (!Files.isRegularFile(out.resolve(ModelPackage.MANIFEST))) {
+            return false;
+        }
+        try {
+            ModelPackage.open(out);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    static void deleteTree(Path p) {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // temp folder: best effort
+        }
+    }
+
+    /** A copy of a package folder (so a test can damage or replace it). */
+    public static Path copy(Path pkg, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> s = Files.list(pkg)) {
+            for (Path f : (Iterable<Path>) s::iterator) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+        return to;
+    }
+}
