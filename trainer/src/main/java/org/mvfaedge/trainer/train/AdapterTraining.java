@@ -109,6 +109,20 @@ public final class AdapterTraining implements AutoCloseable {
         }
     }
 
+    /**
+     * Inference from {@code n} stacked prefixes ({@code n * prefixLength()} floats) with the current
+     * adapters, no gradient tape; the outputs live in {@code target}.
+     */
+    public MvfaVisionOutput forwardFromPrefix(NDManager target, float[] prefixes, int n) {
+        if (prefixes.length != (long) n * prefixLength()) {
+            throw new IllegalArgumentException("expected " + n + " prefixes of " + prefixLength() + " values, got "
+                    + prefixes.length);
+        }
+        NDArray hidden = target.create(prefixes, new Shape(n, model.tokens(), vision.visual().width()));
+        return new MvfaVisionOutput(vision.continueFromPrefix(new ParameterStore(target, false), hidden, false),
+                vision.levels());
+    }
+
     /** A step from a preprocessed image (its prefix computed now). */
     public StepLosses stepImage(float[] image, float[] mask, float label, ObjectInfo object) {
         return step(prefix(image), mask, label, object);
@@ -195,7 +209,7 @@ public final class AdapterTraining implements AutoCloseable {
                 total = loss.getFloat();
                 if (!Double.isFinite(total)) {
                     throw new IllegalStateException("training loss is " + total + " (det " + detSum + ", seg "
-                            + segValue + "): the adapters diverged; lower --lr");
+                            + segValue + ")" + diagnosis(prefix) + ": the adapters diverged; lower --lr");
                 }
                 collector.backward(loss);
             }
@@ -205,6 +219,26 @@ public final class AdapterTraining implements AutoCloseable {
         }
         det.step();
         return new StepLosses(detSum, focalSum, diceSum, segValue, total);
+    }
+
+    private String diagnosis(float[] prefix) {
+        int bad = 0;
+        for (float f : prefix) {
+            bad += Float.isFinite(f) ? 0 : 1;
+        }
+        StringBuilder sb = new StringBuilder();
+        if (bad > 0) {
+            sb.append("; ").append(bad).append(" non-finite values in the frozen prefix");
+        }
+        for (Map.Entry<String, HostTensor> e : model.adapterWeights().toTensors().entrySet()) {
+            for (float f : e.getValue().floats()) {
+                if (!Float.isFinite(f)) {
+                    sb.append("; non-finite weights in ").append(e.getKey());
+                    break;
+                }
+            }
+        }
+        return sb.toString();
     }
 
     /** Both optimizers' states (for resuming), keyed {@code seg_adapters.<key>.exp_avg} etc. */

@@ -1,6 +1,7 @@
 package org.mvfaedge.trainer.train;
 
 import ai.djl.ndarray.NDArray;
+import org.mvfaedge.trainer.model.Scalars;
 
 /**
  * The reference's training losses (MVFA's loss.py and train_*.py), as differentiable DJL ops.
@@ -34,12 +35,12 @@ public final class Losses {
         // (m * a + (1-m) * b is exactly a or b for m in {0, 1}).
         NDArray m = mask.toType(probs.getDataType(), false);
         NDArray notM = m.neg().add(1f);
-        NDArray oneHot1 = m.mul(hi).add(notM.mul(lo));
-        NDArray oneHot0 = m.mul(lo).add(notM.mul(hi));
+        NDArray oneHot1 = Scalars.mul(m, hi).add(Scalars.mul(notM, lo));
+        NDArray oneHot0 = Scalars.mul(m, lo).add(Scalars.mul(notM, hi));
         NDArray p0 = probs.get(":, 0, :, :");
         NDArray p1 = probs.get(":, 1, :, :");
         NDArray pt = oneHot0.mul(p0).add(oneHot1.mul(p1)).add((float) FOCAL_SMOOTH);
-        NDArray loss = pt.neg().add(1f).pow((float) FOCAL_GAMMA).mul(pt.log()).neg();
+        NDArray loss = Scalars.pow(pt.neg().add(1f), (float) FOCAL_GAMMA).mul(pt.log()).neg();
         return loss.mean();
     }
 
@@ -52,9 +53,9 @@ public final class Losses {
         NDArray pf = p.reshape(n, -1);
         NDArray mf = mask.toType(p.getDataType(), false).reshape(n, -1);
         NDArray inter = pf.mul(mf).sum(new int[] {1});
-        NDArray eff = inter.mul(2f).add((float) DICE_SMOOTH)
+        NDArray eff = Scalars.mul(inter, 2f).add((float) DICE_SMOOTH)
                 .div(pf.sum(new int[] {1}).add(mf.sum(new int[] {1})).add((float) DICE_SMOOTH));
-        return eff.sum().div((float) n).neg().add(1f);
+        return Scalars.div(eff.sum(), (float) n).neg().add(1f);
     }
 
     /**
@@ -64,7 +65,7 @@ public final class Losses {
      */
     public static NDArray bceWithLogits(NDArray x, NDArray y) {
         NDArray yy = y.toType(x.getDataType(), false);
-        NDArray loss = x.maximum(0f).sub(x.mul(yy)).add(x.abs().neg().exp().add(1f).log());
+        NDArray loss = Scalars.maximum(x, 0f).sub(x.mul(yy)).add(x.abs().neg().exp().add(1f).log());
         return loss.mean();
     }
 
@@ -72,8 +73,8 @@ public final class Losses {
     public static NDArray bce(NDArray p, NDArray y) {
         NDArray yy = y.toType(p.getDataType(), false);
         // As torch.nn.BCELoss: log terms clamped at -100.
-        NDArray logP = p.log().maximum(-100f);
-        NDArray log1mP = p.neg().add(1f).log().maximum(-100f);
+        NDArray logP = Scalars.maximum(p.log(), -100f);
+        NDArray log1mP = Scalars.maximum(p.neg().add(1f).log(), -100f);
         return yy.mul(logP).add(yy.neg().add(1f).mul(log1mP)).neg().mean();
     }
 }
