@@ -138,8 +138,8 @@ final class ChestXrayGenerator {
             }
             return;
         }
-        double radius = size * (kind == 0 ? Noise.uniform(rng, 0.025, 0.05) : Noise.uniform(rng, 0.07, 0.14));
-        double strength = kind == 0 ? Noise.uniform(rng, 0.2, 0.35) : Noise.uniform(rng, 0.15, 0.3);
+        double radius = size * (kind == 0 ? Noise.uniform(rng, 0.035, 0.06) : Noise.uniform(rng, 0.08, 0.15));
+        double strength = kind == 0 ? Noise.uniform(rng, 0.25, 0.4) : Noise.uniform(rng, 0.2, 0.35);
         double ox = mid + side * lungHalf * Noise.uniform(rng, 0.4, 0.8);
         double oy = size * Noise.uniform(rng, 0.3, 0.65);
         float[] patchy = Noise.fractal(rng, size, Math.max(6, size / 12), 2);

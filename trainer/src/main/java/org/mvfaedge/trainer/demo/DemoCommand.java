@@ -24,7 +24,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--size", defaultValue = "full", paramLabel = "small|full",
-            description = "full: 224 px, 80 + 60 test images, 3 epochs (a few minutes on 2 cores); small: 128 px, a "
+            description = "full: 224 px, 60 + 40 test images, 3 epochs (a few minutes on 2 cores); small: 128 px, a "
                     + "handful of images, 2 epochs (under a minute). Default: ${DEFAULT-VALUE}.")
     String size;
 
@@ -39,12 +39,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        DemoRun.singleThreadedTorch();
         DemoPlan plan = DemoPlan.named(size);
         if (epochs != null) {
             plan = plan.withEpochs(epochs);
         }
-        PrintStream log = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
-                java.nio.charset.StandardCharsets.UTF_8);
+        // Progress and results on stdout, as they happen (the last line is the summary for scripts).
+        PrintStream log = System.out;
         DemoRun.Outcome o = new DemoRun(plan, out, seed, log).run();
         Path pkg = o.packageDir();
         Path probe = o.sdk().samples().get(o.sdk().samples().size() - 1).image();
@@ -61,7 +62,7 @@ public final class DemoCommand implements Callable<Integer> {
                 + out.resolve("fewshot_seed") + " --obj " + DemoData.BRAIN + " --shot " + plan.shot() + " --adapters "
                 + out.resolve("ckpt/few-shot/" + DemoData.BRAIN + ".safetensors"));
         log.println("A random tiny CLIP stood in for the real one: expect few-shot AUCs well above 0.5 and zero-shot "
-                + "AUCs near 0.5; with real weights and data see the README.");
+                + "AUCs near 0.5; with real weights and data see docs/DEMO.md.");
         EvaluationResult h = o.headline();
         log.println(String.format(Locale.ROOT, "demo: image AUC %.3f, pixel AUC %.3f, %d s", h.imageAuc(),
                 h.pixelAuc(), Math.round(o.seconds())));

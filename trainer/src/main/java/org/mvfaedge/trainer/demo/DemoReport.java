@@ -13,6 +13,7 @@ import org.mvfaedge.sdk.image.ImageDecoder;
 import org.mvfaedge.sdk.image.RgbImage;
 import org.mvfaedge.trainer.data.Sample;
 import org.mvfaedge.trainer.eval.EvaluationResult;
+import org.mvfaedge.trainer.train.EpochRecord;
 
 /**
  * The demo's self-contained report: {@code report.html} (XHTML syntax, so it is also well-formed XML,
@@ -60,11 +61,12 @@ public final class DemoReport {
                 .append("<li><b>few-shot</b>: the memory bank compares each patch with the normal shots' patches; even ")
                 .append("random features separate lesions from normal tissue, so these AUCs are well above 0.5;</li>")
                 .append("<li><b>zero-shot</b>: the text prompts go through a random text tower, so their features carry ")
-                .append("no meaning and the zero-shot AUCs are near chance (0.5) &#8211; here each object is scored with ")
+                .append("no meaning: the zero-shot AUCs are chance level (around 0.5; with few test images anywhere from about ")
+                .append("0.25 to 0.75, inverted as often as not) &#8211; here each object is scored with ")
                 .append("adapters trained on the other object, as in the paper's zero-shot setting.</li></ul>")
                 .append("<p>The data are generated (brain-MRI-like slices with lesion masks, chest-X-ray-like radiographs ")
                 .append("with opacities); the numbers say the pipeline works end to end, not how MVFA performs on real ")
-                .append("scans. See the README for real weights and data.</p></div>\n");
+                .append("scans. docs/DEMO.md says how to run on real weights and data.</p></div>\n");
 
         h.append("<h2>AUC (%), the paper's table format</h2>\n");
         h.append("<table id=\"auc-table\"><thead><tr><th rowspan=\"2\">Object</th><th colspan=\"2\">Zero-shot</th>")
@@ -99,6 +101,16 @@ public final class DemoReport {
         h.append(rocSvg("Exported package (SDK)", sdkCurves)).append("</div>\n");
 
         h.append("<h2>Training loss</h2>\n").append(lossSvg(o.training()));
+        for (Map.Entry<String, DemoTraining.Result> e : o.training().entrySet()) {
+            Path chart = e.getValue().chart();
+            if (Files.isRegularFile(chart)) {
+                String name = FILES + "/" + e.getKey() + "-training-chart.png";
+                Files.copy(chart, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                h.append("<figure style=\"display:inline-block\"><img src=\"").append(name).append("\" alt=\"training chart of ")
+                        .append(esc(e.getKey())).append("\" style=\"max-width:520px\"/><figcaption>")
+                        .append(esc(e.getKey())).append(": the trainer's own chart (train-few)</figcaption></figure>\n");
+            }
+        }
 
         h.append("<h2>").append(esc(sdk.object())).append(" test images through the package</h2>\n")
                 .append("<p>Green outline: the ground-truth lesion mask. Heat map: the package's calibrated anomaly map ")
@@ -209,79 +221,71 @@ public final class DemoReport {
         return s.append("</svg>\n").toString();
     }
 
+    /** Mean training loss per epoch (left axis) and the valid-split AUCs the best epoch was chosen on. */
     private static String lossSvg(Map<String, DemoTraining.Result> training) {
         int w = 840;
         int hgt = 300;
         int m = 50;
-        int pw = w - m - 20;
-        int ph = hgt - m - 40;
+        int pw = w - 2 * m;
+        int ph = hgt - m - 50;
         int top = 20;
         double max = 0;
-        int steps = 0;
+        int epochs = 1;
         for (DemoTraining.Result r : training.values()) {
-            int n = 0;
-            for (DemoTraining.Epoch e : r.epochs()) {
-                for (double l : e.stepLosses()) {
-                    max = Math.max(max, l);
-                }
-                n += e.stepLosses().length;
+            for (EpochRecord e : r.epochs()) {
+                max = Math.max(max, e.meanLoss());
             }
-            steps = Math.max(steps, n);
+            epochs = Math.max(epochs, r.epochs().size());
         }
-        max = max <= 0 ? 1 : max * 1.05;
+        max = max <= 0 ? 1 : max * 1.1;
+        double denom = Math.max(1, epochs - 1);
         StringBuilder s = new StringBuilder();
         s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"loss\" width=\"").append(w).append("\" height=\"")
                 .append(hgt).append("\" viewBox=\"0 0 ").append(w).append(' ').append(hgt).append("\">");
         s.append("<rect x=\"").append(m).append("\" y=\"").append(top).append("\" width=\"").append(pw)
                 .append("\" height=\"").append(ph).append("\" fill=\"none\" stroke=\"#888\"/>");
         for (int t = 0; t <= 4; t++) {
-            double v = max * t / 4;
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%.2f</text>",
-                    m - 4, top + ph - (double) t / 4 * ph + 3, v));
+                    m - 4, top + ph - t / 4.0 * ph + 3, max * t / 4));
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\">%.2f</text>",
+                    m + pw + 4, top + ph - t / 4.0 * ph + 3, t / 4.0));
         }
-        s.append("<text x=\"").append(m + pw / 2).append("\" y=\"").append(top + ph + 16)
-                .append("\" font-size=\"11\" text-anchor=\"middle\">training step (thin: per step; thick: moving average of 11 steps)</text>");
+        for (int e = 0; e < epochs; e++) {
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">%d</text>",
+                    m + e / denom * pw, top + ph + 12, e + 1));
+        }
+        s.append("<text x=\"").append(m + pw / 2).append("\" y=\"").append(top + ph + 26).append("\" font-size=\"11\" ")
+                .append("text-anchor=\"middle\">epoch (solid: mean training loss, left axis; dashed: valid image AUC, ")
+                .append("dotted: valid pixel AUC, right axis)</text>");
         int c = 0;
-        for (Map.Entry<String, DemoTraining.Result> e : training.entrySet()) {
-            List<Double> all = new ArrayList<>();
-            List<Integer> epochEnds = new ArrayList<>();
-            for (DemoTraining.Epoch ep : e.getValue().epochs()) {
-                for (double l : ep.stepLosses()) {
-                    all.add(l);
-                }
-                epochEnds.add(all.size());
-            }
+        for (Map.Entry<String, DemoTraining.Result> en : training.entrySet()) {
             String col = COLOURS[c % COLOURS.length];
-            StringBuilder raw = new StringBuilder();
-            StringBuilder avg = new StringBuilder();
-            double denom = Math.max(1, steps - 1);
-            for (int i = 0; i < all.size(); i++) {
-                double x = m + i / denom * pw;
-                raw.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, top + ph - all.get(i) / max * ph));
-                double sum = 0;
-                int k = 0;
-                for (int j = Math.max(0, i - 10); j <= i; j++) {
-                    sum += all.get(j);
-                    k++;
+            StringBuilder loss = new StringBuilder();
+            StringBuilder img = new StringBuilder();
+            StringBuilder pix = new StringBuilder();
+            for (EpochRecord e : en.getValue().epochs()) {
+                double x = m + e.epoch() / denom * pw;
+                loss.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, top + ph - e.meanLoss() / max * ph));
+                img.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, top + ph - e.metrics().imageAuc() * ph));
+                if (Double.isFinite(e.metrics().pixelAuc())) {
+                    pix.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, top + ph - e.metrics().pixelAuc() * ph));
                 }
-                avg.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, top + ph - sum / k / max * ph));
+                s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", x,
+                        top + ph - e.meanLoss() / max * ph, col));
             }
-            s.append("<polyline fill=\"none\" stroke-opacity=\"0.3\" stroke=\"").append(col).append("\" points=\"")
-                    .append(raw.toString().trim()).append("\"/>");
             s.append("<polyline fill=\"none\" stroke-width=\"2.5\" stroke=\"").append(col).append("\" points=\"")
-                    .append(avg.toString().trim()).append("\"/>");
-            for (int end : epochEnds) {
-                double x = m + (end - 1) / denom * pw;
-                s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ccc\"/>",
-                        x, top, x, top + ph));
+                    .append(loss.toString().trim()).append("\"/>");
+            s.append("<polyline fill=\"none\" stroke-dasharray=\"6 4\" stroke=\"").append(col).append("\" points=\"")
+                    .append(img.toString().trim()).append("\"/>");
+            if (pix.length() > 0) {
+                s.append("<polyline fill=\"none\" stroke-dasharray=\"2 3\" stroke=\"").append(col).append("\" points=\"")
+                        .append(pix.toString().trim()).append("\"/>");
             }
-            StringBuilder means = new StringBuilder();
-            for (DemoTraining.Epoch ep : e.getValue().epochs()) {
-                means.append(String.format(Locale.ROOT, " %.3f", ep.meanLoss()));
-            }
-            s.append("<text x=\"").append(m + 10).append("\" y=\"").append(top + ph + 30 + 0 * c)
-                    .append("\" font-size=\"11\" fill=\"").append(col).append("\" dx=\"").append(c * 400).append("\">")
-                    .append(esc(e.getKey() + ": epoch mean loss" + means)).append("</text>");
+            EpochRecord best = en.getValue().best();
+            s.append("<text x=\"").append(m + 10 + 400 * c).append("\" y=\"").append(top + ph + 44)
+                    .append("\" font-size=\"11\" fill=\"").append(col).append("\">")
+                    .append(esc(String.format(Locale.ROOT, "%s: best epoch %d (valid image AUC %.3f)", en.getKey(),
+                            best.epoch() + 1, best.metrics().imageAuc()))).append("</text>");
             c++;
         }
         return s.append("</svg>\n").toString();

@@ -107,8 +107,9 @@ public final class DemoRun {
         say("MVFA-Edge demo (" + plan.name() + " size) in " + out.toAbsolutePath());
         say("NOTE: a RANDOMLY INITIALISED tiny CLIP stands in for OpenAI's (whose weights cannot be shipped).");
         say("      Expect few-shot maps (memory bank of normal patches) to find lesions well above chance;");
-        say("      zero-shot text prompts through a random text tower are near chance (AUC about 0.5).");
-        say("      With the real ViT-L/14-336 and BMAD data, see the README's guide.");
+        say("      zero-shot text prompts through a random text tower are at chance (AUC around 0.5, inverted as");
+        say("      often as not with few test images): only OpenAI's trained text tower gives them meaning.");
+        say("      For the real ViT-L/14-336 and BMAD data, see docs/DEMO.md.");
 
         stage("generating demo data (brain-MRI-like slices with lesion masks, chest-X-ray-like radiographs)");
         ProgressBar dataBar = new ProgressBar("  images", plan.brain().validGood() + plan.brain().validBad()
@@ -146,10 +147,12 @@ public final class DemoRun {
                 + org.mvfaedge.sdk.image.Augmentation.COUNT + " augmentations, " + plan.epochs() + " epochs per object)");
         Map<String, DemoTraining.Result> training = new LinkedHashMap<>();
         for (ObjectInfo o : List.of(brain, chest)) {
-            Path ckpt = out.resolve("ckpt").resolve("few-shot").resolve(o.name() + ".safetensors");
-            Files.createDirectories(ckpt.getParent());
             try (MvfaModel m = MvfaModel.create(settings(clipFile, prompts, null), clip, null)) {
-                training.put(o.name(), DemoTraining.train(m, o, splits.get(o.name()), plan.epochs(), seed, ckpt, log));
+                DemoTraining.Result r = DemoTraining.train(m, o, splits.get(o.name()),
+                        sets.get(o.name()).samples(BmadDataset.Split.VALID), plan.epochs(), seed, out.resolve("ckpt"), log);
+                training.put(o.name(), r);
+                say(String.format("  %s: best epoch %d of %d (valid split), checkpoint %s", o.name(), r.best().epoch() + 1,
+                        plan.epochs(), r.checkpoint()));
             }
         }
 
@@ -210,6 +213,19 @@ public final class DemoRun {
         Path report = DemoReport.write(partial);
         say("  " + report.toAbsolutePath());
         return new Outcome(plan, out, few, zero, training, pkgDir, sdk, report, elapsed());
+    }
+
+    /**
+     * Asks DJL for one PyTorch intra-op thread unless the user chose a number
+     * ({@code -Dai.djl.pytorch.num_threads}). The demo's tensors are tiny, so threads gain little, and
+     * on a shared machine OpenMP's spin-waiting threads made a training step several times slower
+     * (measured on 2 busy cores: 850 ms with the default threads, 150 ms with one). Takes effect only
+     * if the PyTorch engine has not started yet in this JVM.
+     */
+    public static void singleThreadedTorch() {
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", "1");
+        }
     }
 
     private MvfaSettings settings(Path clipFile, PromptConfig prompts, Path adapters) {
