@@ -37,11 +37,11 @@ public record DemoPlan(String name, DemoData.Counts brain, DemoData.Counts chest
     /**
      * The default: 224 px images, a 4-layer width-192 CLIP with ViT-B/16's patch and grid (16 px, 14 x 14),
      * adapters after each of its 4 layers (as the paper's 6/12/18/24 of 24 are every quarter), 4 shots,
-     * 3 epochs; 30 + 30 brain and 20 + 20 chest test images. A few minutes on 2 cores.
+     * 2 epochs; 30 + 30 brain and 20 + 20 chest test images. About 8 minutes on 2 busy cores.
      */
     public static DemoPlan full() {
         return new DemoPlan("full", new DemoData.Counts(224, 8, 8, 30, 30), new DemoData.Counts(224, 8, 8, 20, 20),
-                ClipConfig.of(128, 224, 4, 192, 16, CONTEXT, BYTE_VOCAB, 128, 3), 224, new int[] {1, 2, 3, 4}, 4, 3);
+                ClipConfig.of(128, 224, 4, 192, 16, CONTEXT, BYTE_VOCAB, 128, 3), 224, new int[] {1, 2, 3, 4}, 4, 2);
     }
 
     /**

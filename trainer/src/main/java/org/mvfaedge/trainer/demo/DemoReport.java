@@ -58,8 +58,9 @@ public final class DemoReport {
                 .append(fmt(head.imageAuc())).append(", pixel AUC ").append(fmt(head.pixelAuc())).append("</b>.</p>\n");
         h.append("<div class=\"note\"><p><b>A randomly initialised tiny CLIP stands in for OpenAI's.</b> ")
                 .append(esc(DemoRun.describe(o.plan()))).append(". What to expect from it:</p><ul>")
-                .append("<li><b>few-shot</b>: the memory bank compares each patch with the normal shots' patches; even ")
-                .append("random features separate lesions from normal tissue, so these AUCs are well above 0.5;</li>")
+                .append("<li><b>few-shot</b>: the adapters trained on the few shots learn to mark lesions, so the ")
+                .append("pixel-level AUC (AS) is above chance; the image-level AUC (AC, the map's maximum) and the memory ")
+                .append("bank alone are near chance on random features (see the per-branch rows below the table);</li>")
                 .append("<li><b>zero-shot</b>: the text prompts go through a random text tower, so their features carry ")
                 .append("no meaning: the zero-shot AUCs are chance level (around 0.5; with few test images anywhere from about ")
                 .append("0.25 to 0.75, inverted as often as not) &#8211; here each object is scored with ")
@@ -82,7 +83,13 @@ public final class DemoReport {
         DemoRun.SdkScores sdk = o.sdk();
         h.append("<tr><td>").append(esc(sdk.object())).append(" through the exported package (SDK, calibrated)</td>")
                 .append("<td>&#8211;</td><td>&#8211;</td><td>").append(pct(sdk.imageAuc())).append("</td><td>")
-                .append(pct(sdk.pixelAuc())).append("</td></tr>\n</tbody></table>\n");
+                .append(pct(sdk.pixelAuc())).append("</td></tr>\n");
+        for (Map.Entry<String, double[]> e : sdk.branches().entrySet()) {
+            h.append("<tr><td>").append(esc(sdk.object() + ", " + e.getKey() + " (raw, SDK)")).append("</td>")
+                    .append("<td>&#8211;</td><td>&#8211;</td><td>").append(pct(e.getValue()[0])).append("</td><td>")
+                    .append(Double.isNaN(e.getValue()[1]) ? "&#8211;" : pct(e.getValue()[1])).append("</td></tr>\n");
+        }
+        h.append("</tbody></table>\n");
         h.append("<p>AC: image-level AUROC; AS: pixel-level AUROC (objects with masks only). Scores are normalised over ")
                 .append("the test set as the reference does; the SDK row uses the package's fixed calibration instead.</p>\n");
 
