@@ -24,7 +24,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--size", defaultValue = "full", paramLabel = "small|full",
-            description = "full: 224 px, 60 + 40 test images, 2 epochs (about 8 minutes on 2 busy cores); small: 128 px, a "
+            description = "full: 224 px, 60 + 40 test images, 2 epochs (about 4 minutes on 2 cores); small: 128 px, a "
                     + "handful of images, 2 epochs (under a minute). Default: ${DEFAULT-VALUE}.")
     String size;
 

@@ -37,7 +37,7 @@ public record DemoPlan(String name, DemoData.Counts brain, DemoData.Counts chest
     /**
      * The default: 224 px images, a 4-layer width-192 CLIP with ViT-B/16's patch and grid (16 px, 14 x 14),
      * adapters after each of its 4 layers (as the paper's 6/12/18/24 of 24 are every quarter), 4 shots,
-     * 2 epochs; 30 + 30 brain and 20 + 20 chest test images. About 8 minutes on 2 busy cores.
+     * 2 epochs; 30 + 30 brain and 20 + 20 chest test images. About 4 minutes on 2 shared cores.
      */
     public static DemoPlan full() {
         return new DemoPlan("full", new DemoData.Counts(224, 8, 8, 30, 30), new DemoData.Counts(224, 8, 8, 20, 20),
