@@ -15,8 +15,9 @@ public final class ModelOptions {
             description = "CLIP weights: OpenAI's TorchScript .pt (e.g. ViT-L-14-336px.pt), a torch.save state dict, or safetensors.")
     public Path clip;
 
-    @Option(names = "--bpe", paramLabel = "FILE",
-            description = "CLIP's BPE merges (bpe_simple_vocab_16e6.txt.gz), for the text prompts.")
+    @Option(names = "--bpe", paramLabel = "FILE|bytes",
+            description = "CLIP's BPE merges (bpe_simple_vocab_16e6.txt.gz), for the text prompts; 'bytes': the built-in "
+                    + "byte-level tokenizer (514 ids), for CLIPs made with that vocabulary such as the demo's.")
     public Path bpe;
 
     @Option(names = "--prompts", paramLabel = "FILE",

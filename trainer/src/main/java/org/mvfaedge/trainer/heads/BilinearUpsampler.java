@@ -63,9 +63,13 @@ public final class BilinearUpsampler {
         int w = Math.toIntExact(s.get(s.dimension() - 1));
         NDManager parent = x.getManager();
         try (NDManager scope = parent.newSubManager()) {
-            NDArray wh = scope.create(matrix(h, outH), new Shape(outH, h)).toType(x.getDataType(), false);
+            // duplicate(): the PyTorch engine's create() wraps the Java direct buffer without copying,
+            // and that buffer is freed once the array is closed and collected. The autograd graph keeps
+            // the matrices for the backward pass (training back-propagates through this op after the
+            // scope has closed), so they must own their memory.
+            NDArray wh = scope.create(matrix(h, outH), new Shape(outH, h)).toType(x.getDataType(), false).duplicate();
             NDArray wwT = scope.create(matrix(w, outW), new Shape(outW, w)).toType(x.getDataType(), false)
-                    .transpose();
+                    .transpose().duplicate();
             x.tempAttach(scope);
             NDArray result = wh.matMul(x).matMul(wwT);
             result.attach(parent);

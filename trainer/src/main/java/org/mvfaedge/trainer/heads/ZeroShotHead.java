@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.mvfaedge.trainer.model.Scalars;
 
 /**
  * The zero-shot head of MVFA (test_zero.py / train_zero.py): each level's adapter tokens, CLS
@@ -115,7 +116,7 @@ public final class ZeroShotHead {
         NDArray patches = TokenGrid.patches(tokens);
         // Reference: tokens / tokens.norm(dim=-1, keepdim=True), no epsilon.
         NDArray unit = patches.div(patches.norm(new int[] {-1}, true));
-        return unit.matMul(text).mul(LOGIT_SCALE);
+        return Scalars.mul(unit.matMul(text), LOGIT_SCALE);
     }
 
     private static void checkText(NDArray text, NDArray tokens) {

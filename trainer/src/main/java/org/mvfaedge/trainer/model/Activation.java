@@ -50,8 +50,8 @@ public enum Activation {
     /** Applies the activation element-wise (differentiable). */
     public NDArray apply(NDArray x) {
         if (this == QUICK_GELU) {
-            return x.mul(ai.djl.nn.Activation.sigmoid(x.mul(1.702f)));
+            return x.mul(ai.djl.nn.Activation.sigmoid(Scalars.mul(x, 1.702f)));
         }
-        return x.mul(x.mul(INV_SQRT2).erf().add(1f)).mul(0.5f);
+        return Scalars.mul(x.mul(Scalars.mul(x, INV_SQRT2).erf().add(1f)), 0.5f);
     }
 }

@@ -61,7 +61,7 @@ public final class MultiheadSelfAttention extends AbstractBlock implements State
                 ps.getValue(inProjBias, x.getDevice(), training)).singletonOrThrow();
         // [N, T, 3w] -> [3, N, heads, T, head_dim]
         NDArray split = qkv.reshape(n, t, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
-        NDArray q = split.get(0).mul((float) Math.pow(headDim, -0.5));
+        NDArray q = Scalars.mul(split.get(0), (float) Math.pow(headDim, -0.5));
         NDArray k = split.get(1);
         NDArray v = split.get(2);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));

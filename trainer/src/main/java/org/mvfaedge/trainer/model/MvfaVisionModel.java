@@ -149,7 +149,8 @@ public final class MvfaVisionModel extends AbstractBlock {
             NDList s = seg.get(j).apply(ps, x, training);
             NDList d = det.get(j).apply(ps, x, training);
             // Same evaluation order as the reference: (0.8 x + 0.1 seg) + 0.1 det.
-            x = x.mul(KEEP).add(s.get(1).mul(ADAPTER_SHARE)).add(d.get(1).mul(ADAPTER_SHARE));
+            x = Scalars.mul(x, KEEP).add(Scalars.mul(s.get(1), ADAPTER_SHARE))
+                    .add(Scalars.mul(d.get(1), ADAPTER_SHARE));
             segTokens.add(s.get(0));
             detTokens.add(d.get(0));
         }

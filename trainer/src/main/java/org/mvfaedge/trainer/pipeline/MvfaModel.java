@@ -18,6 +18,7 @@ import org.mvfaedge.sdk.image.Augmentation;
 import org.mvfaedge.trainer.heads.MemoryBank;
 import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.model.ClipLoader;
+import org.mvfaedge.trainer.model.ModelConfigException;
 import org.mvfaedge.trainer.model.MvfaVisionModel;
 import org.mvfaedge.trainer.model.MvfaVisionOutput;
 import org.mvfaedge.trainer.model.TextTransformer;
@@ -43,6 +44,13 @@ import org.mvfaedge.trainer.weights.StateDict;
  * <p>Not thread-safe (DJL managers are not); use one instance per thread.
  */
 public final class MvfaModel implements AutoCloseable {
+    /**
+     * The {@code --bpe} value that selects the built-in byte-level tokenizer (no merges: 256 * 2 + 2 =
+     * 514 ids in CLIP's layout), for CLIPs with that vocabulary such as the demo's; the project may ship
+     * it, unlike CLIP's merges. A file of that name is written {@code ./bytes}.
+     */
+    public static final String BYTE_LEVEL_BPE = "bytes";
+
     private final MvfaSettings settings;
     private final ClipWeights clip;
     private final NDManager manager;
@@ -159,7 +167,7 @@ public final class MvfaModel implements AutoCloseable {
         }
         if (text == null) {
             text = ClipLoader.text(manager, clip.tensors(), settings.activation());
-            BpeTokenizer tokenizer = BpeTokenizer.load(settings.bpe());
+            BpeTokenizer tokenizer = tokenizer(settings.bpe(), clip.config());
             prompts = new PromptEnsemble(settings.promptConfig(), tokenizer, clip.config().contextLength());
         }
         return prompts.textFeatures(object, tokens -> {
@@ -182,6 +190,24 @@ public final class MvfaModel implements AutoCloseable {
                 return rows;
             }
         });
+    }
+
+    /**
+     * The tokenizer {@code --bpe} names: the byte-level one for {@link #BYTE_LEVEL_BPE}, else the merges
+     * file. The byte-level ids only mean the right thing to a CLIP trained with that vocabulary, so a
+     * CLIP with another vocabulary size is refused rather than fed mismatched ids.
+     */
+    public static BpeTokenizer tokenizer(Path bpe, ClipConfig config) {
+        if (!bpe.toString().equals(BYTE_LEVEL_BPE)) {
+            return BpeTokenizer.load(bpe);
+        }
+        BpeTokenizer bytes = new BpeTokenizer(List.of());
+        if (config.vocabSize() != bytes.vocabSize()) {
+            throw new ModelConfigException("--bpe " + BYTE_LEVEL_BPE + " is the byte-level vocabulary of "
+                    + bytes.vocabSize() + " ids, but this CLIP has " + config.vocabSize()
+                    + ": pass the CLIP's own merges file (bpe_simple_vocab_16e6.txt.gz for OpenAI's)");
+        }
+        return bytes;
     }
 
     /**

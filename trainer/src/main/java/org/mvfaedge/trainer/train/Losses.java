@@ -1,6 +1,7 @@
 package org.mvfaedge.trainer.train;
 
 import ai.djl.ndarray.NDArray;
+import org.mvfaedge.trainer.model.Scalars;
 
 /**
  * The reference's training losses (MVFA's loss.py and train_*.py), as differentiable DJL ops.
@@ -23,16 +24,23 @@ public final class Losses {
      */
     public static NDArray focal(NDArray probs, NDArray mask) {
         long classes = probs.getShape().get(1);
-        double lo = FOCAL_SMOOTH / (classes - 1);
-        double hi = 1.0 - FOCAL_SMOOTH;
-        // Two classes: one-hot of the mask is (1-m, m); clamping maps 0 -> lo and 1 -> hi.
+        if (classes != 2) {
+            throw new IllegalArgumentException("focal loss expects 2-class probabilities [N,2,H,W], got "
+                    + probs.getShape());
+        }
+        // Scalars as float32 so that no op promotes the loss to float64.
+        float lo = (float) (FOCAL_SMOOTH / (classes - 1));
+        float hi = (float) (1.0 - FOCAL_SMOOTH);
+        // Two classes: the one-hot of a 0/1 mask is (1-m, m); clamping maps 0 -> lo and 1 -> hi
+        // (m * a + (1-m) * b is exactly a or b for m in {0, 1}).
         NDArray m = mask.toType(probs.getDataType(), false);
-        NDArray oneHot1 = m.mul(hi - lo).add(lo);
-        NDArray oneHot0 = m.mul(lo - hi).add(hi);
+        NDArray notM = m.neg().add(1f);
+        NDArray oneHot1 = Scalars.mul(m, hi).add(Scalars.mul(notM, lo));
+        NDArray oneHot0 = Scalars.mul(m, lo).add(Scalars.mul(notM, hi));
         NDArray p0 = probs.get(":, 0, :, :");
         NDArray p1 = probs.get(":, 1, :, :");
-        NDArray pt = oneHot0.mul(p0).add(oneHot1.mul(p1)).add(FOCAL_SMOOTH);
-        NDArray loss = pt.neg().add(1.0).pow(FOCAL_GAMMA).mul(pt.log()).neg();
+        NDArray pt = oneHot0.mul(p0).add(oneHot1.mul(p1)).add((float) FOCAL_SMOOTH);
+        NDArray loss = Scalars.pow(pt.neg().add(1f), (float) FOCAL_GAMMA).mul(pt.log()).neg();
         return loss.mean();
     }
 
@@ -45,8 +53,9 @@ public final class Losses {
         NDArray pf = p.reshape(n, -1);
         NDArray mf = mask.toType(p.getDataType(), false).reshape(n, -1);
         NDArray inter = pf.mul(mf).sum(new int[] {1});
-        NDArray eff = inter.mul(2).add(DICE_SMOOTH).div(pf.sum(new int[] {1}).add(mf.sum(new int[] {1})).add(DICE_SMOOTH));
-        return eff.sum().div(n).neg().add(1.0);
+        NDArray eff = Scalars.mul(inter, 2f).add((float) DICE_SMOOTH)
+                .div(pf.sum(new int[] {1}).add(mf.sum(new int[] {1})).add((float) DICE_SMOOTH));
+        return Scalars.div(eff.sum(), (float) n).neg().add(1f);
     }
 
     /**
@@ -56,14 +65,16 @@ public final class Losses {
      */
     public static NDArray bceWithLogits(NDArray x, NDArray y) {
         NDArray yy = y.toType(x.getDataType(), false);
-        NDArray loss = x.maximum(0).sub(x.mul(yy)).add(x.abs().neg().exp().add(1).log());
+        NDArray loss = Scalars.maximum(x, 0f).sub(x.mul(yy)).add(x.abs().neg().exp().add(1f).log());
         return loss.mean();
     }
 
     /** Plain binary cross-entropy on a probability: the corrected alternative to the quirk above. */
     public static NDArray bce(NDArray p, NDArray y) {
         NDArray yy = y.toType(p.getDataType(), false);
-        NDArray pc = p.clip(1e-7, 1 - 1e-7);
-        return yy.mul(pc.log()).add(yy.neg().add(1).mul(pc.neg().add(1).log())).neg().mean();
+        // As torch.nn.BCELoss: log terms clamped at -100.
+        NDArray logP = Scalars.maximum(p.log(), -100f);
+        NDArray log1mP = Scalars.maximum(p.neg().add(1f).log(), -100f);
+        return yy.mul(logP).add(yy.neg().add(1f).mul(log1mP)).neg().mean();
     }
 }

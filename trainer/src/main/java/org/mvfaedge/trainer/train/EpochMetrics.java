@@ -1,0 +1,12 @@
+package org.mvfaedge.trainer.train;
+
+/**
+ * What an evaluation during training reports: image AUC, pixel AUC (NaN for image-level objects)
+ * and the reference's checkpoint criterion (pixel AUC + image AUC for objects with masks, image AUC
+ * otherwise).
+ */
+public record EpochMetrics(double imageAuc, double pixelAuc, double criterion) {
+    public static EpochMetrics of(double imageAuc, double pixelAuc) {
+        return new EpochMetrics(imageAuc, pixelAuc, Double.isNaN(pixelAuc) ? imageAuc : pixelAuc + imageAuc);
+    }
+}
