@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mvfa", mixinStandardHelpOptions = true, version = "MVFA-Edge 0.1.0",
         description = "MVFA anomaly detection for medical images: CLIP + residual adapters.",
-        subcommands = {InitClipCommand.class, TestCommand.Few.class, TestCommand.Zero.class, ExportCommand.class,
+        subcommands = {org.mvfaedge.trainer.demo.DemoCommand.class, InitClipCommand.class,
+            org.mvfaedge.trainer.train.cli.TrainFewCommand.class, org.mvfaedge.trainer.train.cli.TrainZeroCommand.class,
+            TestCommand.Few.class, TestCommand.Zero.class, ExportCommand.class,
             EvaluateCommand.class, BenchCommand.class,
             org.mvfaedge.trainer.cli.sdk.PredictCommand.class, org.mvfaedge.trainer.cli.sdk.EnrollCommand.class,
             org.mvfaedge.trainer.cli.sdk.BenchDetectCommand.class,
