@@ -42,12 +42,12 @@ class FewShotTrainingTest {
     static void generate() throws IOException {
         bpe = Fixtures.bpe();
         data = tmp.resolve("data");
-        SyntheticBmad.write(data, "Brain", 4, 10, 2, 11);
-        clip = SyntheticBmad.clip(tmp, 3);
+        SyntheticData.write(data, "Brain", 4, 10, 2, 11);
+        clip = SyntheticData.clip(tmp, 3);
     }
 
     static MvfaModel model() {
-        return MvfaModel.load(new MvfaSettings(clip, bpe, PromptConfig.builtIn(), SyntheticBmad.SIZE, FEATURES, null,
+        return MvfaModel.load(new MvfaSettings(clip, bpe, PromptConfig.builtIn(), SyntheticData.SIZE, FEATURES, null,
                 null));
     }
 
@@ -65,7 +65,7 @@ class FewShotTrainingTest {
                     ds.samples(BmadDataset.Split.TEST), cache, 8);
             EpochMetrics base = null;
             if (baseline) {
-                List<FewShotTrainer.View> views = FewShotTrainer.views(split, object, SyntheticBmad.SIZE);
+                List<FewShotTrainer.View> views = FewShotTrainer.views(split, object, SyntheticData.SIZE);
                 List<Integer> normal = new java.util.ArrayList<>();
                 for (int i = 0; i < views.size(); i++) {
                     if (views.get(i).label() == 0f) {

@@ -96,7 +96,7 @@ public final class TrainZeroCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "no other object's data set under " + common.dataPath
                         + ": zero-shot training of " + heldOut.name() + " needs <Other>_AD folders");
             }
-            System.err.println("train-zero " + heldOut.name() + ": training on " + used + " (" + items.size()
+            spec.commandLine().getErr().println("train-zero " + heldOut.name() + ": training on " + used + " (" + items.size()
                     + " images)");
             PrefixCache cache = common.cache();
             ReferenceEvaluator evaluator = new ReferenceEvaluator(ReferenceEvaluator.Protocol.ZERO_SHOT, heldOut,
