@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mvfa", mixinStandardHelpOptions = true, version = "MVFA-Edge 0.1.0",
         description = "MVFA anomaly detection for medical images: CLIP + residual adapters.",
-        subcommands = {InitClipCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InitClipCommand.class, TestCommand.Few.class, TestCommand.Zero.class, ExportCommand.class,
+            EvaluateCommand.class, BenchCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

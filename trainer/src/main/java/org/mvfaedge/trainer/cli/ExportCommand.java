@@ -1,0 +1,138 @@
+package org.mvfaedge.trainer.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.mvfaedge.sdk.pkg.Manifest;
+import org.mvfaedge.trainer.data.BmadDataset;
+import org.mvfaedge.trainer.data.FewShotSplit;
+import org.mvfaedge.trainer.data.Sample;
+import org.mvfaedge.trainer.export.PackageExporter;
+import org.mvfaedge.trainer.pipeline.MvfaModel;
+import org.mvfaedge.trainer.text.ObjectInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code export}: writes a calibrated, verified model package under {@code onnx/}. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export the adapted model as an ONNX model package (model.onnx + manifest.json).")
+public final class ExportCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--obj", required = true, description = "Object the package detects anomalies of.")
+    String obj;
+
+    @Option(names = "--adapters", paramLabel = "FILE",
+            description = "Adapters (.safetensors or the paper's .pth); default <save-path>/<mode>-shot/<Object>.safetensors.")
+    Path adapters;
+
+    @Option(names = {"--save-path", "--save_path"}, defaultValue = "ckpt", description = "Checkpoint folder (default ${DEFAULT-VALUE}).")
+    Path savePath;
+
+    @Option(names = "--mode", defaultValue = "few", description = "few (memory bank included) or zero (default ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = {"--data-path", "--data_path"}, paramLabel = "DIR", description = "BMAD data (few-shot shots, calibration).")
+    Path dataPath;
+
+    @Option(names = "--fewshot-seed-dir", paramLabel = "DIR", description = "The paper's split files.")
+    Path fewshotSeedDir;
+
+    @Option(names = "--shot", defaultValue = "4", description = "Shots (default ${DEFAULT-VALUE}).")
+    int shot;
+
+    @Option(names = "--iterate", defaultValue = "0", description = "Split number; negative: random with --seed.")
+    int iterate;
+
+    @Option(names = "--seed", defaultValue = "111", description = "Seed of a random split (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--calibrate-on", defaultValue = "valid",
+            description = "valid (the valid split), shots (the few-shot images) or none (default ${DEFAULT-VALUE}).")
+    String calibrateOn;
+
+    @Option(names = "--target-sensitivity", description = "Choose the threshold reaching this sensitivity (else best F1).")
+    Double targetSensitivity;
+
+    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (fp16 is planned).")
+    String precision;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Package folder (default onnx/<Object>-<mode>-shot).")
+    Path out;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Images per pass (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean few = switch (mode) {
+            case "few" -> true;
+            case "zero" -> false;
+            default -> throw new IllegalArgumentException("--mode must be few or zero, got '" + mode + "'");
+        };
+        if (!precision.equals("fp32")) {
+            throw new IllegalArgumentException("--precision " + precision + " is not available yet: use fp32");
+        }
+        Path adapterFile = adapters != null ? adapters
+                : savePath.resolve(few ? "few-shot" : "zero-shot").resolve(obj + ".safetensors");
+        if (!Files.isRegularFile(adapterFile)) {
+            throw new IllegalArgumentException("adapter checkpoint not found: " + adapterFile + " (pass --adapters FILE)");
+        }
+        Path target = out != null ? out : Path.of("onnx", obj + "-" + mode + "-shot");
+        try (MvfaModel m = MvfaModel.load(model.settings(adapterFile))) {
+            ObjectInfo object = m.promptConfig().object(obj);
+            BmadDataset data = dataPath == null ? null : BmadDataset.open(dataPath, object.name(), object.hasMasks());
+            FewShotSplit split = null;
+            if (few || calibrateOn.equals("shots")) {
+                if (data == null) {
+                    throw new IllegalArgumentException("--data-path is needed for the few-shot images");
+                }
+                split = DataOptions.split(data, fewshotSeedDir, shot, iterate, seed);
+            }
+            List<Sample> calibration = switch (calibrateOn) {
+                case "none" -> List.of();
+                case "valid" -> {
+                    if (data == null) {
+                        throw new IllegalArgumentException("--calibrate-on valid needs --data-path (or use --calibrate-on none)");
+                    }
+                    yield data.samples(BmadDataset.Split.VALID);
+                }
+                case "shots" -> {
+                    List<Sample> s = new ArrayList<>(split.abnormal());
+                    s.addAll(split.normal());
+                    yield s;
+                }
+                default -> throw new IllegalArgumentException("--calibrate-on must be valid, shots or none");
+            };
+            Map<String, Path> sources = new LinkedHashMap<>();
+            sources.put("clip", model.clip);
+            sources.put("adapters", adapterFile);
+            sources.put("bpe", model.bpe);
+            sources.put("prompts", model.prompts);
+            sources.put("objects", model.extraObjects);
+            PackageExporter.Result r = PackageExporter.export(new PackageExporter.Request(m, object,
+                    few ? split.normal() : null, shot, split == null ? 0 : split.iterate(), seed, calibrateOn,
+                    calibration, targetSensitivity, target, sources, batch));
+            Manifest.Calibration c = r.pkg().manifest().calibration();
+            var outw = spec.commandLine().getOut();
+            outw.printf("wrote %s (%s, %s) in %.1f s; export check: max difference %.2e to the DJL model%n",
+                    r.pkg().dir(), object.name(), few ? "few-shot" : "zero-shot", r.seconds(), r.maxDifference());
+            outw.printf("calibration: %s (%d images), threshold %.4f by %s%s%n", c.source(), c.images(), c.threshold(),
+                    c.thresholdRule(), c.operatingPoint() == null ? "" : String.format(
+                            " (sensitivity %.3f, specificity %.3f, F1 %.3f)", c.operatingPoint().sensitivity(),
+                            c.operatingPoint().specificity(), c.operatingPoint().f1()));
+            outw.flush();
+        }
+        return 0;
+    }
+}

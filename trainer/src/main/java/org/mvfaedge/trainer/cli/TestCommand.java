@@ -1,0 +1,119 @@
+package org.mvfaedge.trainer.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.mvfaedge.sdk.image.ImageDecoder;
+import org.mvfaedge.sdk.image.Preprocessor;
+import org.mvfaedge.trainer.data.BmadDataset;
+import org.mvfaedge.trainer.data.FewShotSplit;
+import org.mvfaedge.trainer.data.Sample;
+import org.mvfaedge.trainer.eval.DjlRawScorer;
+import org.mvfaedge.trainer.eval.EvaluationResult;
+import org.mvfaedge.trainer.eval.Evaluator;
+import org.mvfaedge.trainer.heads.MemoryBank;
+import org.mvfaedge.trainer.pipeline.MvfaModel;
+import org.mvfaedge.trainer.text.ObjectInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code test-few} and {@code test-zero}: the paper's evaluation protocols (test_few.py and
+ * test_zero.py) on the test split of one object, with the adapters of a checkpoint.
+ */
+public abstract class TestCommand implements Callable<Integer> {
+    @Mixin
+    public ModelOptions model;
+
+    @Mixin
+    public DataOptions data;
+
+    @Option(names = "--adapters", paramLabel = "FILE",
+            description = "Adapter checkpoint (.safetensors of this project or the paper's .pth); default <save-path>/<protocol>/<Object>.safetensors.")
+    public Path adapters;
+
+    @Option(names = {"--save-path", "--save_path"}, defaultValue = "ckpt", paramLabel = "DIR",
+            description = "Checkpoint folder (default: ${DEFAULT-VALUE}).")
+    public Path savePath;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    public int batch;
+
+    @Option(names = "--json", description = "Print one JSON object per evaluated object.")
+    public boolean json;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    abstract Evaluator.Protocol protocol();
+
+    @Override
+    public Integer call() {
+        Path adapterFile = adapters != null ? adapters
+                : savePath.resolve(protocol() == Evaluator.Protocol.FEW_SHOT ? "few-shot" : "zero-shot").resolve(data.obj + ".safetensors");
+        if (!Files.isRegularFile(adapterFile)) {
+            throw new IllegalArgumentException("adapter checkpoint not found: " + adapterFile
+                    + " (train one with train-few/train-zero, or pass --adapters FILE)");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (MvfaModel m = MvfaModel.load(model.settings(adapterFile))) {
+            ObjectInfo object = m.promptConfig().object(data.obj);
+            BmadDataset dataset = BmadDataset.open(data.dataPath, object.name(), object.hasMasks());
+            List<Sample> test = dataset.samples(BmadDataset.Split.TEST);
+            ProgressBar bar = new ProgressBar("evaluate " + object.name(), test.size(), json ? null : System.err);
+            EvaluationResult r;
+            if (protocol() == Evaluator.Protocol.FEW_SHOT) {
+                FewShotSplit split = data.split(dataset);
+                try (MemoryBank bank = m.memoryBank(preprocess(split.normal(), model.imgSize), batch)) {
+                    r = new Evaluator(new DjlRawScorer(m, object, bank), batch).fewShot(object, test, bar::update);
+                }
+            } else {
+                r = new Evaluator(new DjlRawScorer(m, object, null), batch).zeroShot(object, test, bar::update);
+            }
+            bar.done();
+            if (json) {
+                out.println(r.toJson(new ObjectMapper()).toString());
+            } else {
+                out.println(r.summary());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    static List<float[]> preprocess(List<Sample> samples, int size) {
+        ImageDecoder decoder = new ImageDecoder();
+        Preprocessor pre = new Preprocessor(size);
+        List<float[]> out = new ArrayList<>();
+        for (Sample s : samples) {
+            out.add(pre.image(decoder.decode(s.image())));
+        }
+        return out;
+    }
+
+    /** test_few.py: memory bank of the augmented normal shots, zero- and few-shot maps combined. */
+    @Command(name = "test-few", mixinStandardHelpOptions = true,
+            description = "Evaluate few-shot adapters with the paper's protocol (test_few.py).")
+    public static final class Few extends TestCommand {
+        @Override
+        Evaluator.Protocol protocol() {
+            return Evaluator.Protocol.FEW_SHOT;
+        }
+    }
+
+    /** test_zero.py: zero-shot maps and scores only. */
+    @Command(name = "test-zero", mixinStandardHelpOptions = true,
+            description = "Evaluate zero-shot adapters with the paper's protocol (test_zero.py).")
+    public static final class Zero extends TestCommand {
+        @Override
+        Evaluator.Protocol protocol() {
+            return Evaluator.Protocol.ZERO_SHOT;
+        }
+    }
+}
