@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.FewShotSplit;
+import org.mvfaedge.trainer.eval.Evaluator;
 import org.mvfaedge.trainer.heads.MemoryBank;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.pipeline.MvfaSettings;
@@ -61,7 +62,7 @@ class FewShotTrainingTest {
             ObjectInfo object = model.promptConfig().object("Brain");
             BmadDataset ds = BmadDataset.open(data, "Brain", object.hasMasks());
             FewShotSplit split = FewShotSplit.fromSeedFile(ds, data.resolve("fewshot_seed"), 2, 0);
-            ReferenceEvaluator eval = new ReferenceEvaluator(ReferenceEvaluator.Protocol.FEW_SHOT, object,
+            ProtocolEvaluation eval = new ProtocolEvaluation(Evaluator.Protocol.FEW_SHOT, object,
                     ds.samples(BmadDataset.Split.TEST), cache, 8);
             EpochMetrics base = null;
             if (baseline) {
@@ -118,6 +119,7 @@ class FewShotTrainingTest {
         assertSameWeights(cached.weights(), uncached.weights());
         for (int e = 0; e < 2; e++) {
             assertEquals(cached.result().history().get(e).meanLoss(), uncached.result().history().get(e).meanLoss(), 0.0);
+            assertEquals(cached.result().history().get(e).metrics(), uncached.result().history().get(e).metrics());
         }
         Path save = tmp.resolve("c3");
         run(1, PrefixCache.disabled(), save, false, false);
