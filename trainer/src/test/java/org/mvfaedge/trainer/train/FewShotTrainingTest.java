@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.FewShotSplit;
+import org.mvfaedge.trainer.eval.Evaluator;
 import org.mvfaedge.trainer.heads.MemoryBank;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.pipeline.MvfaSettings;
@@ -42,12 +43,12 @@ class FewShotTrainingTest {
     static void generate() throws IOException {
         bpe = Fixtures.bpe();
         data = tmp.resolve("data");
-        SyntheticBmad.write(data, "Brain", 4, 10, 2, 11);
-        clip = SyntheticBmad.clip(tmp, 3);
+        SyntheticData.write(data, "Brain", 4, 10, 2, 11);
+        clip = SyntheticData.clip(tmp, 3);
     }
 
     static MvfaModel model() {
-        return MvfaModel.load(new MvfaSettings(clip, bpe, PromptConfig.builtIn(), SyntheticBmad.SIZE, FEATURES, null,
+        return MvfaModel.load(new MvfaSettings(clip, bpe, PromptConfig.builtIn(), SyntheticData.SIZE, FEATURES, null,
                 null));
     }
 
@@ -61,11 +62,11 @@ class FewShotTrainingTest {
             ObjectInfo object = model.promptConfig().object("Brain");
             BmadDataset ds = BmadDataset.open(data, "Brain", object.hasMasks());
             FewShotSplit split = FewShotSplit.fromSeedFile(ds, data.resolve("fewshot_seed"), 2, 0);
-            ReferenceEvaluator eval = new ReferenceEvaluator(ReferenceEvaluator.Protocol.FEW_SHOT, object,
+            ProtocolEvaluation eval = new ProtocolEvaluation(Evaluator.Protocol.FEW_SHOT, object,
                     ds.samples(BmadDataset.Split.TEST), cache, 8);
             EpochMetrics base = null;
             if (baseline) {
-                List<FewShotTrainer.View> views = FewShotTrainer.views(split, object, SyntheticBmad.SIZE);
+                List<FewShotTrainer.View> views = FewShotTrainer.views(split, object, SyntheticData.SIZE);
                 List<Integer> normal = new java.util.ArrayList<>();
                 for (int i = 0; i < views.size(); i++) {
                     if (views.get(i).label() == 0f) {
@@ -118,6 +119,7 @@ class FewShotTrainingTest {
         assertSameWeights(cached.weights(), uncached.weights());
         for (int e = 0; e < 2; e++) {
             assertEquals(cached.result().history().get(e).meanLoss(), uncached.result().history().get(e).meanLoss(), 0.0);
+            assertEquals(cached.result().history().get(e).metrics(), uncached.result().history().get(e).metrics());
         }
         Path save = tmp.resolve("c3");
         run(1, PrefixCache.disabled(), save, false, false);

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.FewShotSplit;
+import org.mvfaedge.trainer.eval.Evaluator;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import org.mvfaedge.trainer.train.AdapterTraining;
@@ -15,7 +16,7 @@ import org.mvfaedge.trainer.train.EpochRecord;
 import org.mvfaedge.trainer.train.FewShotTrainer;
 import org.mvfaedge.trainer.train.PrefixCache;
 import org.mvfaedge.trainer.train.Progress;
-import org.mvfaedge.trainer.train.ReferenceEvaluator;
+import org.mvfaedge.trainer.train.ProtocolEvaluation;
 import org.mvfaedge.trainer.train.RunFiles;
 import org.mvfaedge.trainer.train.TrainingEvaluator;
 import picocli.CommandLine.Command;
@@ -84,7 +85,7 @@ public final class TrainFewCommand implements Callable<Integer> {
             FewShotSplit split = iterate < 0 ? FewShotSplit.random(data, shot, common.seed)
                     : FewShotSplit.fromSeedFile(data, fewshotSeedDir, shot, iterate);
             PrefixCache cache = common.cache();
-            TrainingEvaluator evaluator = new ReferenceEvaluator(ReferenceEvaluator.Protocol.FEW_SHOT, object,
+            TrainingEvaluator evaluator = new ProtocolEvaluation(Evaluator.Protocol.FEW_SHOT, object,
                     data.samples(selectSplit), cache, common.evalBatch);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("shot", shot);

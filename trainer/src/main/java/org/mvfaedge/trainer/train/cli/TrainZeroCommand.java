@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.Sample;
+import org.mvfaedge.trainer.eval.Evaluator;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import org.mvfaedge.trainer.train.AdapterTraining;
@@ -18,7 +19,7 @@ import org.mvfaedge.trainer.train.EpochRecord;
 import org.mvfaedge.trainer.train.FewShotTrainer;
 import org.mvfaedge.trainer.train.PrefixCache;
 import org.mvfaedge.trainer.train.Progress;
-import org.mvfaedge.trainer.train.ReferenceEvaluator;
+import org.mvfaedge.trainer.train.ProtocolEvaluation;
 import org.mvfaedge.trainer.train.RunFiles;
 import org.mvfaedge.trainer.train.ZeroShotTrainer;
 import picocli.CommandLine.Command;
@@ -96,10 +97,10 @@ public final class TrainZeroCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "no other object's data set under " + common.dataPath
                         + ": zero-shot training of " + heldOut.name() + " needs <Other>_AD folders");
             }
-            System.err.println("train-zero " + heldOut.name() + ": training on " + used + " (" + items.size()
+            spec.commandLine().getErr().println("train-zero " + heldOut.name() + ": training on " + used + " (" + items.size()
                     + " images)");
             PrefixCache cache = common.cache();
-            ReferenceEvaluator evaluator = new ReferenceEvaluator(ReferenceEvaluator.Protocol.ZERO_SHOT, heldOut,
+            ProtocolEvaluation evaluator = new ProtocolEvaluation(Evaluator.Protocol.ZERO_SHOT, heldOut,
                     target.samples(BmadDataset.Split.TEST), cache, common.evalBatch);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("train_objects", used);

@@ -16,17 +16,17 @@ import org.mvfaedge.trainer.weights.Safetensors;
  * A small generated data set in the BMAD layout: textured grey "scans", the anomalous ones with a
  * bright or dark blob lesion and its mask; plus a few-shot split file and a small random CLIP.
  */
-final class SyntheticBmad {
-    static final int SIZE = 48;
+public final class SyntheticData {
+    public static final int SIZE = 48;
 
-    private SyntheticBmad() {
+    private SyntheticData() {
     }
 
     /**
      * Writes {@code <root>/<object>_AD/{valid,test}/{good,Ungood}/img} (+ {@code anomaly_mask}) and
      * {@code <root>/fewshot_seed/<object>/<shot>-shot.txt} naming the first valid images.
      */
-    static void write(Path root, String object, int validPerClass, int testPerClass, int shot, long seed)
+    public static void write(Path root, String object, int validPerClass, int testPerClass, int shot, long seed)
             throws IOException {
         Random rng = new Random(seed);
         Path base = root.resolve(object + "_AD");
@@ -92,7 +92,7 @@ final class SyntheticBmad {
     }
 
     /** A small random CLIP (vision 48 px, patch 8, 3 layers of width 64; text 1 layer of 64) as safetensors. */
-    static Path clip(Path dir, long seed) throws IOException {
+    public static Path clip(Path dir, long seed) throws IOException {
         ClipConfig c = ClipConfig.of(32, SIZE, 3, 64, 8, 77, 49408, 64, 1);
         Path file = dir.resolve("tiny-clip.safetensors");
         Safetensors.write(file, RandomClip.create(c, seed), null, Safetensors.FloatFormat.F32);
