@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.mvfaedge.trainer.data.FewShotSplit;
 import org.mvfaedge.trainer.data.Sample;
+import org.mvfaedge.trainer.eval.Evaluator;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import org.mvfaedge.trainer.train.AdapterTraining;
@@ -15,7 +16,7 @@ import org.mvfaedge.trainer.train.DetLoss;
 import org.mvfaedge.trainer.train.EpochRecord;
 import org.mvfaedge.trainer.train.FewShotTrainer;
 import org.mvfaedge.trainer.train.PrefixCache;
-import org.mvfaedge.trainer.train.ReferenceEvaluator;
+import org.mvfaedge.trainer.train.ProtocolEvaluation;
 import org.mvfaedge.trainer.train.RunFiles;
 
 /**
@@ -59,7 +60,7 @@ final class DemoTraining {
         info.put("select_on", "valid");
         info.put("source", "mvfa demo (random tiny CLIP, generated data)");
         try (AdapterTraining training = new AdapterTraining(model, LEARNING_RATE, DetLoss.BCE_WITH_LOGITS_ON_PROBABILITY)) {
-            ReferenceEvaluator evaluator = new ReferenceEvaluator(ReferenceEvaluator.Protocol.FEW_SHOT, object, selectOn,
+            ProtocolEvaluation evaluator = new ProtocolEvaluation(Evaluator.Protocol.FEW_SHOT, object, selectOn,
                     cache, EVAL_BATCH);
             FewShotTrainer.Result r = FewShotTrainer.train(training, object, split, evaluator,
                     new FewShotTrainer.Options(epochs, seed, false, cache, files, info, progress, false));
