@@ -11,6 +11,7 @@ import org.mvfaedge.sdk.pkg.Manifest;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.FewShotSplit;
 import org.mvfaedge.trainer.data.Sample;
+import org.mvfaedge.trainer.export.LayerNormStyle;
 import org.mvfaedge.trainer.export.PackageExporter;
 import org.mvfaedge.trainer.export.Precision;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
@@ -67,6 +68,11 @@ public final class ExportCommand implements Callable<Integer> {
                     + "float32 input and outputs). Default ${DEFAULT-VALUE}.")
     String precision;
 
+    @Option(names = "--layernorm", defaultValue = "fused",
+            description = "fused (LayerNormalization; TensorRT 8.6+, ONNX Runtime) or decomposed (ReduceMean/Sub/Mul/"
+                    + "Sqrt/Div, for TensorRT < 8.6 on JetPack 5). Default ${DEFAULT-VALUE}.")
+    String layerNorm;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Package folder (default onnx/<Object>-<mode>-shot).")
     Path out;
 
@@ -84,6 +90,7 @@ public final class ExportCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--mode must be few or zero, got '" + mode + "'");
         };
         Precision graphPrecision = Precision.parse(precision);
+        LayerNormStyle layerNormStyle = LayerNormStyle.parse(layerNorm);
         Path adapterFile = adapters != null ? adapters
                 : savePath.resolve(few ? "few-shot" : "zero-shot").resolve(obj + ".safetensors");
         if (!Files.isRegularFile(adapterFile)) {
@@ -123,7 +130,8 @@ public final class ExportCommand implements Callable<Integer> {
             sources.put("objects", model.extraObjects);
             PackageExporter.Result r = PackageExporter.export(new PackageExporter.Request(m, object,
                     few ? split.normal() : null, shot, split == null ? 0 : split.iterate(), seed, calibrateOn,
-                    calibration, targetSensitivity, target, sources, batch, graphPrecision));
+                    calibration, targetSensitivity, target, sources, batch, graphPrecision,
+                    layerNormStyle));
             Manifest.Calibration c = r.pkg().manifest().calibration();
             var outw = spec.commandLine().getOut();
             outw.printf("wrote %s (%s, %s, %s) in %.1f s; export check: max difference %.2e to the DJL model (tolerance %.0e)%n",

@@ -46,14 +46,26 @@ public final class PackageExporter {
      */
     public static final double VERIFY_TOLERANCE_FP16 = 1e-2;
 
-    /** What to export; {@code precision} picks the graph's numeric precision (fp32 when not given). */
+    /**
+     * What to export; {@code precision} picks the graph's numeric precision and {@code layerNorm} how
+     * it writes layer normalisation (fp32 and fused when not given).
+     */
     public record Request(MvfaModel model, ObjectInfo object, List<Sample> normalShots, int shot, int iterate,
             long seed, String calibrationSource, List<Sample> calibrationSet, Double targetSensitivity, Path out,
-            Map<String, Path> sources, int batch, Precision precision) {
+            Map<String, Path> sources, int batch, Precision precision, LayerNormStyle layerNorm) {
         public Request {
-            if (precision == null) {
-                throw new IllegalArgumentException("precision must be given (Precision.FP32 or FP16)");
+            if (precision == null || layerNorm == null) {
+                throw new IllegalArgumentException("precision and layer-norm style must be given (e.g. Precision.FP32, "
+                        + "LayerNormStyle.FUSED)");
             }
+        }
+
+        /** An export with fused LayerNormalization. */
+        public Request(MvfaModel model, ObjectInfo object, List<Sample> normalShots, int shot, int iterate, long seed,
+                String calibrationSource, List<Sample> calibrationSet, Double targetSensitivity, Path out,
+                Map<String, Path> sources, int batch, Precision precision) {
+            this(model, object, normalShots, shot, iterate, seed, calibrationSource, calibrationSet, targetSensitivity,
+                    out, sources, batch, precision, LayerNormStyle.FUSED);
         }
 
         /** An fp32 export. */
@@ -61,7 +73,7 @@ public final class PackageExporter {
                 String calibrationSource, List<Sample> calibrationSet, Double targetSensitivity, Path out,
                 Map<String, Path> sources, int batch) {
             this(model, object, normalShots, shot, iterate, seed, calibrationSource, calibrationSet, targetSensitivity,
-                    out, sources, batch, Precision.FP32);
+                    out, sources, batch, Precision.FP32, LayerNormStyle.FUSED);
         }
     }
 
@@ -97,6 +109,10 @@ public final class PackageExporter {
                     model.adapterWeights(), options);
             if (r.precision() == Precision.FP16) {
                 onnx = HalfPrecisionGraph.convert(onnx);
+            }
+            if (r.layerNorm() == LayerNormStyle.DECOMPOSED) {
+                // After the precision pass, which keeps LayerNormalization nodes in float32 by their type.
+                onnx = LayerNormDecomposition.apply(onnx);
             }
             OnnxModelFiles.write(onnx, graph, ExternalDataPolicy.automatic());
             onnx = null; // up to a gigabyte of weights: let it go before ONNX Runtime loads its own copy

@@ -9,9 +9,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -25,12 +23,6 @@ import org.mvfaedge.sdk.onnx.OnnxGraph;
 import org.mvfaedge.sdk.onnx.OnnxModelFiles;
 import org.mvfaedge.sdk.onnx.OnnxTensors;
 import org.mvfaedge.sdk.testing.Fixtures;
-import org.mvfaedge.trainer.model.Activation;
-import org.mvfaedge.trainer.weights.AdapterCheckpoint;
-import org.mvfaedge.trainer.weights.AdapterWeights;
-import org.mvfaedge.trainer.weights.HostTensor;
-import org.mvfaedge.trainer.weights.StateDict;
-import org.mvfaedge.trainer.weights.TorchCheckpoint;
 
 /**
  * The fp16 variant of the tiny-a fixture's few-shot graph: in ONNX Runtime (CPU) every output stays
@@ -45,6 +37,7 @@ class HalfPrecisionGraphTest {
     @TempDir
     static Path tmp;
 
+    private static FixtureGraphs graphs;
     private static Path fixture;
     private static int imageSize;
     private static int[] features;
@@ -55,28 +48,12 @@ class HalfPrecisionGraphTest {
 
     @BeforeAll
     static void export() throws Exception {
-        fixture = Fixtures.tinyA();
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(fixture.resolve("fixture.json").toFile());
-        imageSize = json.get("img_size").asInt();
-        features = new int[json.get("features").size()];
-        for (int k = 0; k < features.length; k++) {
-            features[k] = json.get("features").get(k).asInt();
-        }
-        StateDict clip = OnnxModelWriterFixtureTest.withResizedPositions(
-                TorchCheckpoint.read(fixture.resolve("clip/clip-torchscript.pt")),
-                fixture.resolve("clip/positional_embedding_resized.npy"));
-        // The adapters the fixture's forward outputs (and its memory bank) were computed with.
-        AdapterWeights adapters = AdapterCheckpoint.read(fixture.resolve("adapters/initial.pth"));
-        HostTensor text = OnnxModelWriterFixtureTest.tensor(Fixtures.npy(fixture.resolve("text/text_features_Brain.npy")));
-        List<HostTensor> seg = new ArrayList<>();
-        List<HostTensor> det = new ArrayList<>();
-        for (int k = 0; k < features.length; k++) {
-            seg.add(OnnxModelWriterFixtureTest.tensor(Fixtures.npy(fixture.resolve("memory/seg_level" + k + ".npy"))));
-            det.add(OnnxModelWriterFixtureTest.tensor(Fixtures.npy(fixture.resolve("memory/det_level" + k + ".npy"))));
-        }
-        ExportOptions options = new ExportOptions(imageSize, features, Activation.GELU, text,
-                new MemoryBankRows(seg, det), true);
-        fp32 = OnnxModelWriter.model(clip, adapters, options);
+        FixtureGraphs fx = new FixtureGraphs();
+        graphs = fx;
+        fixture = fx.fixture;
+        imageSize = fx.imageSize;
+        features = fx.features;
+        fp32 = fx.brainFewShot();
         fp16 = HalfPrecisionGraph.convert(fp32);
         fp32File = tmp.resolve("fp32/model.onnx");
         fp16File = tmp.resolve("fp16/model.onnx");
@@ -85,18 +62,7 @@ class HalfPrecisionGraphTest {
     }
 
     private static float[] batchOf(String file) {
-        List<float[]> parts = new ArrayList<>();
-        for (int i = 0; i < IMAGES; i++) {
-            parts.add(Fixtures.npy(fixture.resolve("forward/img" + i + "/" + file + ".npy")).floats());
-        }
-        int n = parts.stream().mapToInt(p -> p.length).sum();
-        float[] out = new float[n];
-        int at = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
+        return graphs.batchOf(file);
     }
 
     @Test
