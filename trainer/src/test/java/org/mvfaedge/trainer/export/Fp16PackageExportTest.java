@@ -118,6 +118,36 @@ class Fp16PackageExportTest {
     }
 
     @Test
+    void cliWritesAnFp16PackageWithDecomposedLayerNorms(@TempDir Path tmp) throws Exception {
+        Path fx = Fixtures.tinyA();
+        Path pkgDir = tmp.resolve("fp16-decomposed");
+        Cli c = run("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(), "--bpe",
+                Fixtures.bpe().toString(), "--adapters", fx.resolve("adapters/initial.pth").toString(), "--obj", "Brain",
+                "--img-size", "72", "--features", "1,2,3,4", "--mode", "zero", "--calibrate-on", "none", "--precision",
+                "fp16", "--layernorm", "decomposed", "--out", pkgDir.toString());
+        assertEquals(0, c.exit(), c.err());
+        ModelPackage p = ModelPackage.open(pkgDir);
+        assertEquals("fp16", p.manifest().model().precision());
+        var model = OnnxModelFiles.read(p.modelFile());
+        assertTrue(model.getGraph().getNodeList().stream().noneMatch(n -> n.getOpType().equals("LayerNormalization")));
+        assertTrue(model.getMetadataPropsList().stream()
+                .anyMatch(e -> e.getKey().equals(LayerNormDecomposition.STYLE_KEY) && e.getValue().equals("decomposed")));
+        Preprocessor pre = new Preprocessor(72);
+        try (OnnxRawScorer ort = OnnxRawScorer.cpu(p.modelFile(), 72)) {
+            for (int i = 0; i < 3; i++) {
+                RawOutputs o = ort.score(pre.image(new ImageDecoder().decode(fx.resolve("images/img" + i + ".png"))), 1);
+                Fixtures.assertClose("cli fp16 decomposed img" + i + " zero_map", o.zeroMap(),
+                        npy(fx, "forward/img" + i + "/zero_Brain_pixel_map.npy"), TOL);
+            }
+        }
+        Cli bad = run("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(), "--adapters",
+                fx.resolve("adapters/initial.pth").toString(), "--obj", "Brain", "--mode", "zero", "--layernorm", "split",
+                "--out", tmp.resolve("y").toString());
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--layernorm must be fused") && bad.err().contains("'split'"), bad.err());
+    }
+
+    @Test
     void unknownPrecisionIsRefusedBeforeAnyWork(@TempDir Path tmp) {
         Path fx = Fixtures.tinyA();
         Cli c = run("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(), "--bpe",
