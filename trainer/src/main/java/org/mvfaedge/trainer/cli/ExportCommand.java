@@ -11,7 +11,9 @@ import org.mvfaedge.sdk.pkg.Manifest;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.FewShotSplit;
 import org.mvfaedge.trainer.data.Sample;
+import org.mvfaedge.trainer.export.LayerNormStyle;
 import org.mvfaedge.trainer.export.PackageExporter;
+import org.mvfaedge.trainer.export.Precision;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import picocli.CommandLine.Command;
@@ -61,8 +63,15 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--target-sensitivity", description = "Choose the threshold reaching this sensitivity (else best F1).")
     Double targetSensitivity;
 
-    @Option(names = "--precision", defaultValue = "fp32", description = "fp32 (fp16 is planned).")
+    @Option(names = "--precision", defaultValue = "fp32",
+            description = "fp32, or fp16 for GPUs (float16 tower; LayerNorm, Softmax and the heads in float32; "
+                    + "float32 input and outputs). Default ${DEFAULT-VALUE}.")
     String precision;
+
+    @Option(names = "--layernorm", defaultValue = "fused",
+            description = "fused (LayerNormalization; TensorRT 8.6+, ONNX Runtime) or decomposed (ReduceMean/Sub/Mul/"
+                    + "Sqrt/Div, for TensorRT < 8.6 on JetPack 5). Default ${DEFAULT-VALUE}.")
+    String layerNorm;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Package folder (default onnx/<Object>-<mode>-shot).")
     Path out;
@@ -80,9 +89,8 @@ public final class ExportCommand implements Callable<Integer> {
             case "zero" -> false;
             default -> throw new IllegalArgumentException("--mode must be few or zero, got '" + mode + "'");
         };
-        if (!precision.equals("fp32")) {
-            throw new IllegalArgumentException("--precision " + precision + " is not available yet: use fp32");
-        }
+        Precision graphPrecision = Precision.parse(precision);
+        LayerNormStyle layerNormStyle = LayerNormStyle.parse(layerNorm);
         Path adapterFile = adapters != null ? adapters
                 : savePath.resolve(few ? "few-shot" : "zero-shot").resolve(obj + ".safetensors");
         if (!Files.isRegularFile(adapterFile)) {
@@ -122,11 +130,13 @@ public final class ExportCommand implements Callable<Integer> {
             sources.put("objects", model.extraObjects);
             PackageExporter.Result r = PackageExporter.export(new PackageExporter.Request(m, object,
                     few ? split.normal() : null, shot, split == null ? 0 : split.iterate(), seed, calibrateOn,
-                    calibration, targetSensitivity, target, sources, batch));
+                    calibration, targetSensitivity, target, sources, batch, graphPrecision,
+                    layerNormStyle));
             Manifest.Calibration c = r.pkg().manifest().calibration();
             var outw = spec.commandLine().getOut();
-            outw.printf("wrote %s (%s, %s) in %.1f s; export check: max difference %.2e to the DJL model%n",
-                    r.pkg().dir(), object.name(), few ? "few-shot" : "zero-shot", r.seconds(), r.maxDifference());
+            outw.printf("wrote %s (%s, %s, %s) in %.1f s; export check: max difference %.2e to the DJL model (tolerance %.0e)%n",
+                    r.pkg().dir(), object.name(), few ? "few-shot" : "zero-shot", graphPrecision.id(), r.seconds(),
+                    r.maxDifference(), PackageExporter.verifyTolerance(graphPrecision));
             outw.printf("calibration: %s (%d images), threshold %.4f by %s%s%n", c.source(), c.images(), c.threshold(),
                     c.thresholdRule(), c.operatingPoint() == null ? "" : String.format(
                             " (sensitivity %.3f, specificity %.3f, F1 %.3f)", c.operatingPoint().sensitivity(),

@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.export;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,13 +38,48 @@ import org.mvfaedge.trainer.weights.HostTensor;
  * any step fails.
  */
 public final class PackageExporter {
-    /** Largest difference allowed between the exported graph and the DJL model on the check images. */
+    /** Largest difference allowed between the exported fp32 graph and the DJL model on the check images. */
     public static final double VERIFY_TOLERANCE = 1e-4;
+    /**
+     * The same for an fp16 graph: float16 keeps about 3 decimal digits, and the maps are sums of up to
+     * one probability or distance per level.
+     */
+    public static final double VERIFY_TOLERANCE_FP16 = 1e-2;
 
-    /** What to export. */
+    /**
+     * What to export; {@code precision} picks the graph's numeric precision and {@code layerNorm} how
+     * it writes layer normalisation (fp32 and fused when not given).
+     */
     public record Request(MvfaModel model, ObjectInfo object, List<Sample> normalShots, int shot, int iterate,
             long seed, String calibrationSource, List<Sample> calibrationSet, Double targetSensitivity, Path out,
-            Map<String, Path> sources, int batch) {
+            Map<String, Path> sources, int batch, Precision precision, LayerNormStyle layerNorm) {
+        public Request {
+            if (precision == null || layerNorm == null) {
+                throw new IllegalArgumentException("precision and layer-norm style must be given (e.g. Precision.FP32, "
+                        + "LayerNormStyle.FUSED)");
+            }
+        }
+
+        /** An export with fused LayerNormalization. */
+        public Request(MvfaModel model, ObjectInfo object, List<Sample> normalShots, int shot, int iterate, long seed,
+                String calibrationSource, List<Sample> calibrationSet, Double targetSensitivity, Path out,
+                Map<String, Path> sources, int batch, Precision precision) {
+            this(model, object, normalShots, shot, iterate, seed, calibrationSource, calibrationSet, targetSensitivity,
+                    out, sources, batch, precision, LayerNormStyle.FUSED);
+        }
+
+        /** An fp32 export. */
+        public Request(MvfaModel model, ObjectInfo object, List<Sample> normalShots, int shot, int iterate, long seed,
+                String calibrationSource, List<Sample> calibrationSet, Double targetSensitivity, Path out,
+                Map<String, Path> sources, int batch) {
+            this(model, object, normalShots, shot, iterate, seed, calibrationSource, calibrationSet, targetSensitivity,
+                    out, sources, batch, Precision.FP32, LayerNormStyle.FUSED);
+        }
+    }
+
+    /** The largest difference to the DJL model an exported graph of that precision may show. */
+    public static double verifyTolerance(Precision precision) {
+        return precision == Precision.FP16 ? VERIFY_TOLERANCE_FP16 : VERIFY_TOLERANCE;
     }
 
     /** The result: the package and what the check measured. */
@@ -69,8 +105,17 @@ public final class PackageExporter {
             ExportOptions options = new ExportOptions(s, model.settings().features(), model.settings().activation(),
                     textTensor, few ? MemoryBankRows.of(bank) : null, true);
             Path graph = work.resolve("model.onnx");
-            OnnxModelWriter.write(OnnxModelWriter.visualWeightsFor(model.clipWeights(), s), model.adapterWeights(),
-                    options, graph, ExternalDataPolicy.automatic());
+            ModelProto onnx = OnnxModelWriter.model(OnnxModelWriter.visualWeightsFor(model.clipWeights(), s),
+                    model.adapterWeights(), options);
+            if (r.precision() == Precision.FP16) {
+                onnx = HalfPrecisionGraph.convert(onnx);
+            }
+            if (r.layerNorm() == LayerNormStyle.DECOMPOSED) {
+                // After the precision pass, which keeps LayerNormalization nodes in float32 by their type.
+                onnx = LayerNormDecomposition.apply(onnx);
+            }
+            OnnxModelFiles.write(onnx, graph, ExternalDataPolicy.automatic());
+            onnx = null; // up to a gigabyte of weights: let it go before ONNX Runtime loads its own copy
             Path data = OnnxModelFiles.dataFileFor(graph);
             boolean external = Files.isRegularFile(data);
 
@@ -86,9 +131,10 @@ public final class PackageExporter {
                         : preprocess(checkSet.subList(0, 1), s).get(0);
                 checked = 1;
                 maxDiff = maxDifference(ort.score(check, 1), djl.score(check, 1));
-                if (!(maxDiff <= VERIFY_TOLERANCE)) {
-                    throw new IllegalStateException("the exported graph differs from the trained model by " + maxDiff
-                            + " (over " + VERIFY_TOLERANCE + "); the export was not written");
+                double tolerance = verifyTolerance(r.precision());
+                if (!(maxDiff <= tolerance)) {
+                    throw new IllegalStateException("the exported " + r.precision().id() + " graph differs from the "
+                            + "trained model by " + maxDiff + " (over " + tolerance + "); the export was not written");
                 }
                 calibration = calibrate(r, ort, few, clip);
             }
@@ -170,7 +216,7 @@ public final class PackageExporter {
                 new Manifest.ObjectSpec(r.object().name(), r.object().realName(), r.object().hasMasks()),
                 new Manifest.Mode(protocol, few ? r.shot() : 0, few ? r.iterate() : 0, r.seed(), support,
                         bank == null ? 0 : bank.size(org.mvfaedge.trainer.heads.TokenBranch.SEG, 0)),
-                new Manifest.Model("model.onnx", null, external ? "model.onnx.data" : null, null, 17, "fp32", s,
+                new Manifest.Model("model.onnx", null, external ? "model.onnx.data" : null, null, 17, r.precision().id(), s,
                         clip.patchSize(), grid, clip.visionWidth(), clip.visionLayers(),
                         Arrays.stream(features).boxed().toList(), bottleneck, model.settings().activation().id()),
                 new Manifest.Preprocessing("pil-bicubic", s, 1 / 255.0, "none", "RGB", "NCHW"),
