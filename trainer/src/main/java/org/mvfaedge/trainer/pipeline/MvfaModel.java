@@ -170,26 +170,35 @@ public final class MvfaModel implements AutoCloseable {
             BpeTokenizer tokenizer = tokenizer(settings.bpe(), clip.config());
             prompts = new PromptEnsemble(settings.promptConfig(), tokenizer, clip.config().contextLength());
         }
-        return prompts.textFeatures(object, tokens -> {
-            try (NDManager sub = manager.newSubManager()) {
-                int n = tokens.length;
-                int ctx = tokens[0].length;
-                long[] flat = new long[n * ctx];
-                for (int i = 0; i < n; i++) {
-                    for (int j = 0; j < ctx; j++) {
-                        flat[i * ctx + j] = tokens[i][j];
-                    }
+        return prompts.textFeatures(object, this::encodeText);
+    }
+
+    /** Sentences per text-tower pass: bounds native memory (a ViT-L text tower on 245 prompts at once needs gigabytes). */
+    static final int TEXT_CHUNK = 16;
+
+    private float[][] encodeText(int[][] tokens) {
+        int n = tokens.length;
+        float[][] rows = new float[n][];
+        for (int from = 0; from < n; from += TEXT_CHUNK) {
+            int b = Math.min(TEXT_CHUNK, n - from);
+            int ctx = tokens[from].length;
+            long[] flat = new long[b * ctx];
+            for (int i = 0; i < b; i++) {
+                for (int j = 0; j < ctx; j++) {
+                    flat[i * ctx + j] = tokens[from + i][j];
                 }
-                NDArray ids = sub.create(flat, new Shape(n, ctx));
-                float[] e = text.encode(new ParameterStore(sub, false), ids, false).toFloatArray();
-                int d = e.length / n;
-                float[][] rows = new float[n][];
-                for (int i = 0; i < n; i++) {
-                    rows[i] = Arrays.copyOfRange(e, i * d, (i + 1) * d);
-                }
-                return rows;
             }
-        });
+            // Each chunk's intermediates live in their own manager, freed before the next chunk.
+            try (NDManager sub = manager.newSubManager()) {
+                float[] e = text.encode(new ParameterStore(sub, false), sub.create(flat, new Shape(b, ctx)), false)
+                        .toFloatArray();
+                int d = e.length / b;
+                for (int i = 0; i < b; i++) {
+                    rows[from + i] = Arrays.copyOfRange(e, i * d, (i + 1) * d);
+                }
+            }
+        }
+        return rows;
     }
 
     /**
