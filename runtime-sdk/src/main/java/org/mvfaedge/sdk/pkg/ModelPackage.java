@@ -201,11 +201,28 @@ public final class ModelPackage {
                     manifest.preprocessing(), manifest.inputs(), manifest.outputs(), manifest.sources(),
                     manifest.calibration());
             JSON.writeValue(tmp.resolve(MANIFEST).toFile(), complete);
+            readableByAll(tmp);
             open(tmp); // verify before it becomes visible
             replace(tmp, target);
             return open(target);
         } finally {
             deleteTree(tmp);
+        }
+    }
+
+    /**
+     * Model files written through temporary files are owner-only; a package must be readable by the
+     * service that runs it, which is often another user. World-readable, never writable.
+     */
+    private static void readableByAll(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.toList()) {
+                try {
+                    Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                } catch (UnsupportedOperationException e) {
+                    return; // not a POSIX file system: its own defaults apply
+                }
+            }
         }
     }
 

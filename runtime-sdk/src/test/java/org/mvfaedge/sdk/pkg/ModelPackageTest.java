@@ -46,6 +46,9 @@ class ModelPackageTest {
         try (Stream<Path> s = Files.list(tmp)) {
             assertTrue(s.noneMatch(f -> f.getFileName().toString().contains(".tmp-")), "no temporary folder left");
         }
+        // Readable by a service running as another user.
+        assertTrue(Files.getPosixFilePermissions(pkg.resolve("model.onnx"))
+                .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ));
         // Overwriting an existing package replaces it whole.
         Path again = writeValid(tmp);
         assertEquals(pkg, again);

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {org.mvfaedge.trainer.demo.DemoCommand.class, InitClipCommand.class,
             org.mvfaedge.trainer.train.cli.TrainFewCommand.class, org.mvfaedge.trainer.train.cli.TrainZeroCommand.class,
             TestCommand.Few.class, TestCommand.Zero.class, ExportCommand.class,
-            EvaluateCommand.class, BenchCommand.class,
+            EvaluateCommand.class, BenchCommand.class, BenchTrainCommand.class,
             org.mvfaedge.trainer.cli.sdk.PredictCommand.class, org.mvfaedge.trainer.cli.sdk.EnrollCommand.class,
             org.mvfaedge.trainer.cli.sdk.BenchDetectCommand.class,
             CommandLine.HelpCommand.class})
