@@ -13,6 +13,12 @@ import java.util.SplittableRandom;
  * <p>Pure function of (seed, size, anomalous): the demo data are reproducible bit for bit.
  */
 final class BrainSliceGenerator {
+    /**
+     * Skull-stripped slices, as BMAD's BraTS-derived BrainMRI set is. The bright scalp ring of an
+     * unstripped slice also dominates every map's maximum on a random backbone.
+     */
+    static final boolean SKULL_STRIPPED = true;
+
     private BrainSliceGenerator() {
     }
 
@@ -60,7 +66,10 @@ final class BrainSliceGenerator {
                 double outline = 1 + 0.035 * Math.sin(2 * theta + p1) + 0.02 * Math.sin(3 * theta + p2);
                 double rho = Math.sqrt(u * u + v * v) / outline;
                 double val;
-                if (rho > 1.12) {
+                if (rho > 0.955 && SKULL_STRIPPED) {
+                    // BMAD's BrainMRI slices (from BraTS) are skull-stripped: no scalp, no bone.
+                    val = 0.01;
+                } else if (rho > 1.12) {
                     val = 0.01;
                 } else if (rho > 1.0) {
                     val = scalp * (1 - 0.5 * Noise.step(1.06, 1.12, rho)) * (0.9 + 0.1 * texture[i]);
