@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.cli;
 
+import org.mvfaedge.trainer.train.Progress;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,7 +53,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         ObjectInfo object = new ObjectInfo(o.name(), o.realName(), o.hasMasks() ? 1 : -1, o.hasMasks());
         List<Sample> test = BmadDataset.open(dataPath, o.name(), o.hasMasks()).samples(BmadDataset.Split.TEST);
-        ProgressBar bar = new ProgressBar("evaluate " + o.name(), test.size(), json ? null : System.err);
+        Progress bar = Progress.to("evaluate " + o.name(), test.size(), json ? null : System.err);
         EvaluationResult r;
         try (OnnxRawScorer scorer = OnnxRawScorer.cpu(pkg.modelFile(), m.model().imgSize())) {
             Evaluator e = new Evaluator(scorer, batch);

@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.cli;
 
+import org.mvfaedge.trainer.train.Progress;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -66,11 +67,11 @@ public abstract class TestCommand implements Callable<Integer> {
             ObjectInfo object = m.promptConfig().object(data.obj);
             BmadDataset dataset = BmadDataset.open(data.dataPath, object.name(), object.hasMasks());
             List<Sample> test = dataset.samples(BmadDataset.Split.TEST);
-            ProgressBar bar = new ProgressBar("evaluate " + object.name(), test.size(), json ? null : System.err);
+            Progress bar = Progress.to("evaluate " + object.name(), test.size(), json ? null : System.err);
             EvaluationResult r;
             if (protocol() == Evaluator.Protocol.FEW_SHOT) {
                 FewShotSplit split = data.split(dataset);
-                try (MemoryBank bank = m.memoryBank(preprocess(split.normal(), model.imgSize), batch)) {
+                try (MemoryBank bank = m.memoryBank(Sample.preprocessed(split.normal(), model.imgSize), batch)) {
                     r = new Evaluator(new DjlRawScorer(m, object, bank), batch).fewShot(object, test, bar::update);
                 }
             } else {
@@ -85,16 +86,6 @@ public abstract class TestCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    static List<float[]> preprocess(List<Sample> samples, int size) {
-        ImageDecoder decoder = new ImageDecoder();
-        Preprocessor pre = new Preprocessor(size);
-        List<float[]> out = new ArrayList<>();
-        for (Sample s : samples) {
-            out.add(pre.image(decoder.decode(s.image())));
-        }
-        return out;
     }
 
     /** test_few.py: memory bank of the augmented normal shots, zero- and few-shot maps combined. */

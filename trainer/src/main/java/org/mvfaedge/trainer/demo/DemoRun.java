@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.demo;
 
+import org.mvfaedge.trainer.train.Progress;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -17,7 +18,6 @@ import org.mvfaedge.sdk.pkg.Manifest;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.sdk.runtime.OnnxRawScorer;
 import org.mvfaedge.sdk.runtime.RawOutputs;
-import org.mvfaedge.trainer.cli.ProgressBar;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.FewShotSplit;
 import org.mvfaedge.trainer.data.Sample;
@@ -112,7 +112,7 @@ public final class DemoRun {
         say("      random text tower are at chance (around 0.5, inverted as often as not with few test images).");
         say("      Only OpenAI's trained towers give MVFA its real numbers: see docs/DEMO.md for real weights and data.");
         stage("generating demo data (brain-MRI-like slices with lesion masks, chest-X-ray-like radiographs)");
-        ProgressBar dataBar = new ProgressBar("  images", plan.brain().validGood() + plan.brain().validBad()
+        Progress dataBar = Progress.to("  images", plan.brain().validGood() + plan.brain().validBad()
                 + plan.brain().testGood() + plan.brain().testBad() + plan.chest().validGood() + plan.chest().validBad()
                 + plan.chest().testGood() + plan.chest().testBad(), log);
         DemoData.Written data = DemoData.generate(out, plan.brain(), plan.chest(), plan.shot(), seed,
@@ -165,8 +165,8 @@ public final class DemoRun {
             Path own = training.get(o.name()).checkpoint();
             try (MvfaModel m = MvfaModel.create(settings(clipFile, prompts, own), clip,
                     org.mvfaedge.trainer.weights.AdapterCheckpoint.read(own))) {
-                ProgressBar bar = new ProgressBar("  few-shot " + o.name(), test.size(), log);
-                List<float[]> shots = preprocess(splits.get(o.name()).normal(), plan.imageSize());
+                Progress bar = Progress.to("  few-shot " + o.name(), test.size(), log);
+                List<float[]> shots = Sample.preprocessed(splits.get(o.name()).normal(), plan.imageSize());
                 try (MemoryBank bank = m.memoryBank(shots, BATCH)) {
                     few.put(o.name(), new Evaluator(new DjlRawScorer(m, o, bank), BATCH).fewShot(o, test, bar::update));
                 }
@@ -176,7 +176,7 @@ public final class DemoRun {
             Path foreign = training.get(other.name()).checkpoint();
             try (MvfaModel m = MvfaModel.create(settings(clipFile, prompts, foreign), clip,
                     org.mvfaedge.trainer.weights.AdapterCheckpoint.read(foreign))) {
-                ProgressBar bar = new ProgressBar("  zero-shot " + o.name() + " (adapters of " + other.name() + ")",
+                Progress bar = Progress.to("  zero-shot " + o.name() + " (adapters of " + other.name() + ")",
                         test.size(), log);
                 zero.put(o.name(), new Evaluator(new DjlRawScorer(m, o, null), BATCH).zeroShot(o, test, bar::update));
                 bar.done();
@@ -249,16 +249,6 @@ public final class DemoRun {
         return c;
     }
 
-    static List<float[]> preprocess(List<Sample> samples, int size) {
-        ImageDecoder decoder = new ImageDecoder();
-        Preprocessor pre = new Preprocessor(size);
-        List<float[]> outList = new ArrayList<>();
-        for (Sample s : samples) {
-            outList.add(pre.image(decoder.decode(s.image())));
-        }
-        return outList;
-    }
-
     /**
      * The SDK path: the package's graph on ONNX Runtime and its calibration (fixed statistics from the
      * valid split, not the test set's), one image at a time as a deployed detector sees them.
@@ -283,7 +273,7 @@ public final class DemoRun {
         float[] fewPixels = allPixels == null ? null : new float[allPixels.length];
         float[] zeroMax = new float[test.size()];
         float[] fewMax = new float[test.size()];
-        ProgressBar bar = new ProgressBar("  SDK scoring", test.size(), log);
+        Progress bar = Progress.to("  SDK scoring", test.size(), log);
         try (OnnxRawScorer ort = OnnxRawScorer.cpu(pkg.modelFile(), s)) {
             for (int i = 0; i < test.size(); i++) {
                 Sample smp = test.get(i);

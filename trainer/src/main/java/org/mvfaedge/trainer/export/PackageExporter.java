@@ -98,7 +98,7 @@ public final class PackageExporter {
         Path work = Files.createTempDirectory(createParent(r.out()), ".export-");
         MemoryBank bank = null;
         try {
-            List<float[]> support = few ? preprocess(r.normalShots(), s) : List.of();
+            List<float[]> support = few ? Sample.preprocessed(r.normalShots(), s) : List.of();
             bank = few ? model.memoryBank(support, r.batch()) : null;
             TextFeatures text = model.textFeatures(r.object());
             HostTensor textTensor = HostTensor.ofFloats(new long[] {text.embedDim(), 2}, text.data());
@@ -128,7 +128,7 @@ public final class PackageExporter {
                 List<Sample> checkSet = r.calibrationSet() != null && !r.calibrationSet().isEmpty() ? r.calibrationSet()
                         : r.normalShots();
                 float[] check = checkSet == null || checkSet.isEmpty() ? syntheticImage(s)
-                        : preprocess(checkSet.subList(0, 1), s).get(0);
+                        : Sample.preprocessed(checkSet.subList(0, 1), s).get(0);
                 checked = 1;
                 maxDiff = maxDifference(ort.score(check, 1), djl.score(check, 1));
                 double tolerance = verifyTolerance(r.precision());
@@ -222,16 +222,6 @@ public final class PackageExporter {
                 new Manifest.Preprocessing("pil-bicubic", s, 1 / 255.0, "none", "RGB", "NCHW"),
                 List.of(new Manifest.Tensor(MvfaGraphNames.IMAGE, "float32", List.of("N", 3, s, s))), outputs, sources,
                 calibration);
-    }
-
-    static List<float[]> preprocess(List<Sample> samples, int size) {
-        ImageDecoder decoder = new ImageDecoder();
-        Preprocessor pre = new Preprocessor(size);
-        List<float[]> out = new ArrayList<>();
-        for (Sample x : samples) {
-            out.add(pre.image(decoder.decode(x.image())));
-        }
-        return out;
     }
 
     private static float[] syntheticImage(int s) {

@@ -4,9 +4,9 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * A progress line on stderr with the running mean loss and an ETA. On a terminal it redraws one
- * line in place; otherwise (CI logs, files) it prints a plain line every tenth of the work, so logs
- * stay readable. A null stream makes it silent.
+ * The one progress line of the command line: count, ETA and (for training) the running mean loss, on
+ * stderr. On a terminal it redraws one line in place; otherwise (CI logs, files) it prints a plain line
+ * every tenth of the work, so logs stay readable. A null stream makes it silent.
  */
 public final class Progress {
     private final PrintStream out;
@@ -26,27 +26,50 @@ public final class Progress {
         this.every = Math.max(1, this.total / 10);
     }
 
+    /** A progress line on {@code out} (null: silent), redrawn in place when stderr is a terminal. */
+    public static Progress to(String label, int total, PrintStream out) {
+        return new Progress(out, stderrIsTerminal(), label, total);
+    }
+
     /** Whether stderr is most likely a terminal (a console is attached). */
     public static boolean stderrIsTerminal() {
         return System.console() != null && System.getenv("CI") == null;
     }
 
+    /** One more unit done (a training step), with the running mean loss. */
     public void step(double meanLoss) {
-        done++;
-        if (out == null) {
+        show(done + 1, String.format(Locale.ROOT, " loss %.4f", meanLoss));
+    }
+
+    /** {@code doneSoFar} units done (an evaluation's images); usable as an {@code IntConsumer}. */
+    public void update(int doneSoFar) {
+        show(doneSoFar, "");
+    }
+
+    /** Ends the line on a terminal if the work stopped short of the total. */
+    public void done() {
+        if (out != null && terminal && lastWidth > 0 && done < total) {
+            out.println();
+            out.flush();
+        }
+    }
+
+    private void show(int doneSoFar, String stats) {
+        int previous = done;
+        done = Math.min(doneSoFar, total);
+        if (out == null || done == previous) {
             return;
         }
-        if (!terminal && done % every != 0 && done != total) {
+        if (!terminal && done / every == previous / every && done != total) {
             return;
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         double eta = done > 0 ? elapsed / done * (total - done) : 0;
-        String line;
         if (terminal) {
             int width = 24;
             int filled = (int) Math.round(width * (double) done / total);
-            line = String.format(Locale.ROOT, "\r%s [%s%s] %d/%d loss %.4f eta %s", label, "#".repeat(filled),
-                    ".".repeat(width - filled), done, total, meanLoss, time(eta));
+            String line = String.format(Locale.ROOT, "\r%s [%s%s] %d/%d%s eta %s", label, "#".repeat(filled),
+                    ".".repeat(width - filled), done, total, stats, time(eta));
             int pad = Math.max(0, lastWidth - line.length());
             out.print(line + " ".repeat(pad));
             lastWidth = line.length();
@@ -54,9 +77,8 @@ public final class Progress {
                 out.println();
             }
         } else {
-            line = String.format(Locale.ROOT, "%s %d/%d loss %.4f elapsed %s eta %s", label, done, total, meanLoss,
-                    time(elapsed), time(eta));
-            out.println(line);
+            out.println(String.format(Locale.ROOT, "%s %d/%d%s elapsed %s eta %s", label, done, total, stats,
+                    time(elapsed), time(eta)));
         }
         out.flush();
     }

@@ -146,17 +146,10 @@ public final class TrainCommonOptions {
     }
 
     static String sha256(Path p) {
-        try (InputStream in = Files.newInputStream(p)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 20];
-            for (int r; (r = in.read(buf)) > 0;) {
-                md.update(buf, 0, r);
-            }
-            return HexFormat.of().formatHex(md.digest());
+        try {
+            return org.mvfaedge.sdk.pkg.Sha256.of(p);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
