@@ -106,10 +106,11 @@ public final class DemoRun {
     public Outcome run() throws IOException {
         say("MVFA-Edge demo (" + plan.name() + " size) in " + out.toAbsolutePath());
         say("NOTE: a RANDOMLY INITIALISED tiny CLIP stands in for OpenAI's (whose weights cannot be shipped).");
-        say("      What to expect from it: the few-shot adapters, trained on 4 + 4 shots, give pixel maps that");
-        say("      find lesions above chance (pixel AUC about 0.8 here); image-level scores (the map's maximum)");
-        say("      and the memory bank on random features alone are near chance; zero-shot text prompts through a");
-        say("      random text tower are at chance (around 0.5, inverted as often as not with few test images).");
+        say("      What to expect from it: few-shot finds the brain lesions well above chance (image AUC about");
+        say("      0.7-0.9, pixel AUC about 0.9): the memory bank of normal patches flags patches much darker than");
+        say("      the tissue normally at that place, which even random patch features show. Chest opacities are");
+        say("      brighter than lung and look like any bright normal patch to a random ViT: near chance. Zero-shot");
+        say("      text prompts go through a random text tower: chance (0.25-0.75 with few test images).");
         say("      Only OpenAI's trained towers give MVFA its real numbers: see docs/DEMO.md for real weights and data.");
         stage("generating demo data (brain-MRI-like slices with lesion masks, chest-X-ray-like radiographs)");
         Progress dataBar = Progress.to("  images", plan.brain().validGood() + plan.brain().validBad()

@@ -15,6 +15,7 @@ import org.mvfaedge.trainer.train.AdapterTraining;
 import org.mvfaedge.trainer.train.DetLoss;
 import org.mvfaedge.trainer.train.EpochRecord;
 import org.mvfaedge.trainer.train.FewShotTrainer;
+import org.mvfaedge.trainer.train.FreshAdapters;
 import org.mvfaedge.trainer.train.PrefixCache;
 import org.mvfaedge.trainer.train.ProtocolEvaluation;
 import org.mvfaedge.trainer.train.RunFiles;
@@ -60,6 +61,10 @@ final class DemoTraining {
         info.put("select_on", "valid");
         info.put("source", "mvfa demo (random tiny CLIP, generated data)");
         try (AdapterTraining training = new AdapterTraining(model, LEARNING_RATE, DetLoss.BCE_WITH_LOGITS_ON_PROBABILITY)) {
+            // Fresh adapters from the seed, as train-few does: the block initialisers would draw from
+            // the engine's unseeded generator and make every demo run differ.
+            var v = model.vision();
+            training.loadAdapters(FreshAdapters.create(v.levels(), v.visual().width(), v.bottleneck(), seed));
             ProtocolEvaluation evaluator = new ProtocolEvaluation(Evaluator.Protocol.FEW_SHOT, object, selectOn,
                     cache, EVAL_BATCH);
             FewShotTrainer.Result r = FewShotTrainer.train(training, object, split, evaluator,

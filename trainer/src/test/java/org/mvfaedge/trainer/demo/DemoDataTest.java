@@ -69,7 +69,11 @@ class DemoDataTest {
                 for (int x = 0; x < m.width(); x++) {
                     if (m.get(x, y) > 127) {
                         area++;
-                        assertTrue(img.get(x, y, 0) > 5, "lesion pixel outside the head in " + s.image());
+                        // Inside the head: tissue on all four sides along the row and the column (a
+                        // lesion itself may be as dark as the background, as a necrotic core is on T1).
+                        assertTrue(tissueAlong(img, x, y, -1, 0) && tissueAlong(img, x, y, 1, 0)
+                                && tissueAlong(img, x, y, 0, -1) && tissueAlong(img, x, y, 0, 1),
+                                "lesion pixel (" + x + ", " + y + ") outside the head in " + s.image());
                     }
                 }
             }
@@ -117,5 +121,15 @@ class DemoDataTest {
     void refusesCountsItCannotSplit(@TempDir Path dir) {
         assertThrows(IllegalArgumentException.class, () -> new DemoData.Counts(64, 0, 1, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> DemoData.generate(dir, COUNTS, COUNTS, 4, 1, null));
+    }
+
+    /** Whether a pixel brighter than the background lies from (x, y) in direction (dx, dy). */
+    private static boolean tissueAlong(RgbImage img, int x, int y, int dx, int dy) {
+        for (int i = x + dx, j = y + dy; i >= 0 && j >= 0 && i < img.width() && j < img.height(); i += dx, j += dy) {
+            if (img.get(i, j, 0) > 20) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,22 +79,42 @@ class DemoEndToEndTest {
         assertTrue(m.matches(), "last line: " + last);
         double image = Double.parseDouble(m.group(1));
         double pixel = Double.parseDouble(m.group(2));
-        // The adapters trained on the few shots mark lesions even on a random backbone: the few-shot
-        // pixel AUC beats chance by a margin (measured 0.77 small, 0.79 full). The image-level AUC (the
-        // map's maximum) does not on random features (measured 0.75 small but 0.37 full), so it is
-        // only checked to be an AUC: asserting more would pass or fail by the seed's luck.
-        assertTrue(pixel >= 0.6, "few-shot pixel AUC " + pixel);
-        assertTrue(image >= 0 && image <= 1, "few-shot image AUC " + image);
+        // The few-shot protocol finds the generated (mostly dark, T1-like) lesions even on a random
+        // backbone. The run is a function of its seed; at this size over seeds 111 and 1-9 (30 + 30 test
+        // images) the image AUC measured 0.66-0.86 (0.70 at 111) and the pixel AUC 0.90-0.97 (0.90).
+        // The bounds sit below every seed's figure and about two standard errors above chance.
+        assertTrue(image >= 0.62, "few-shot image AUC " + image + " does not beat chance by the margin");
+        assertTrue(pixel >= 0.85, "few-shot pixel AUC " + pixel + " does not beat chance by the margin");
         assertTrue(lines.stream().anyMatch(l -> l.contains("./mvfa serve --model ") && l.contains("--insecure-no-auth")));
         assertTrue(lines.stream().anyMatch(l -> l.contains("RANDOMLY INITIALISED tiny CLIP")));
     }
 
     @Test
     void theExportedPackageReproducesTheFindingThroughOnnxRuntime() {
-        String sdk = lines.stream().filter(l -> l.startsWith("  SDK: image AUC")).findFirst().orElseThrow();
-        Matcher m = Pattern.compile("pixel AUC (\\d\\.\\d{3})").matcher(sdk);
-        assertTrue(m.find(), sdk);
-        assertTrue(Double.parseDouble(m.group(1)) >= 0.6, sdk);
+        double[] sdk = aucs("  SDK: image AUC");
+        // Measured over seeds 111 and 1-9: image 0.72-0.87, pixel 0.93-0.97.
+        assertTrue(sdk[0] >= 0.65 && sdk[1] >= 0.85, "through the package: image " + sdk[0] + ", pixel " + sdk[1]);
+    }
+
+    /**
+     * The memory-bank map on its own (no text features, no trained zero-shot map) finds the lesions:
+     * the issue's premise. Measured over seeds 111 and 1-9: image 0.57-0.94 (0.81 at 111), pixel
+     * 0.65-0.98 (0.87); the weakest seed bounds the assertion.
+     */
+    @Test
+    void theMemoryBankAloneFindsTheLesions() {
+        double[] bank = aucs("  memory-bank map alone");
+        assertTrue(bank[0] >= 0.55, "memory bank alone, image AUC " + bank[0]);
+        assertTrue(bank[1] >= 0.60, "memory bank alone, pixel AUC " + bank[1]);
+    }
+
+    /** Image and pixel AUC from the first output line starting with {@code prefix}. */
+    private static double[] aucs(String prefix) {
+        String line = lines.stream().filter(l -> l.startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting with '" + prefix + "'"));
+        Matcher m = Pattern.compile("image AUC (\\d\\.\\d{3}), pixel AUC (\\d\\.\\d{3})").matcher(line);
+        assertTrue(m.find(), line);
+        return new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))};
     }
 
     @Test
@@ -121,11 +140,17 @@ class DemoEndToEndTest {
         String text = table.getTextContent();
         assertTrue(text.contains("DemoBrain") && text.contains("DemoChest") && text.contains("Few-shot")
                 && text.contains("Zero-shot"), text);
-        // The few-shot brain AUCs in the table are the ones on the last line, in percent.
+        // The few-shot brain AUCs in the table are the ones on the last line, in percent (the table has
+        // two decimals of the percentage, the line three of the fraction: they agree to rounding).
         Matcher m = LAST_LINE.matcher(lines.get(lines.size() - 1));
         assertTrue(m.matches());
-        String pct = String.format(Locale.ROOT, "%.2f", 100 * Double.parseDouble(m.group(1)));
-        assertTrue(text.contains(pct.substring(0, pct.length() - 1)), "table lacks the image AUC " + pct + ": " + text);
+        double image = 100 * Double.parseDouble(m.group(1));
+        Matcher cells = Pattern.compile("(\\d+\\.\\d\\d)").matcher(text);
+        boolean found = false;
+        while (cells.find()) {
+            found |= Math.abs(Double.parseDouble(cells.group(1)) - image) <= 0.051;
+        }
+        assertTrue(found, "table lacks the image AUC " + image + ": " + text);
         NodeList imgs = doc.getElementsByTagName("img");
         assertTrue(imgs.getLength() >= 3, "a grid of images");
         for (int i = 0; i < imgs.getLength(); i++) {
