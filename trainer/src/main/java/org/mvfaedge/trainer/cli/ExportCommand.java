@@ -113,7 +113,14 @@ public final class ExportCommand implements Callable<Integer> {
                     if (data == null) {
                         throw new IllegalArgumentException("--calibrate-on valid needs --data-path (or use --calibrate-on none)");
                     }
-                    yield data.samples(BmadDataset.Split.VALID);
+                    // Few-shot: the shots themselves are left out (bank and training images).
+                    List<Sample> valid = few ? split.without(data.samples(BmadDataset.Split.VALID))
+                            : data.samples(BmadDataset.Split.VALID);
+                    if (valid.stream().noneMatch(x -> x.label() == 0) || valid.stream().noneMatch(x -> x.label() == 1)) {
+                        throw new IllegalArgumentException("--calibrate-on valid needs normal and anomalous valid images "
+                                + "besides the " + shot + " + " + shot + " few-shot ones; use --calibrate-on shots or none");
+                    }
+                    yield valid;
                 }
                 case "shots" -> {
                     List<Sample> s = new ArrayList<>(split.abnormal());

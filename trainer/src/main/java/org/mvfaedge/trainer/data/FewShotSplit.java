@@ -39,6 +39,28 @@ public record FewShotSplit(int shot, int iterate, List<Sample> normal, List<Samp
                 pick(data, true, abnormalNames, shot, file));
     }
 
+    /**
+     * The samples that are none of this split's shots. The normal shots are in the memory bank (their
+     * few-shot map is near zero) and the abnormal shots were trained on, so a threshold calibrated on
+     * them would be fitted to images the model has already seen.
+     */
+    public List<Sample> without(List<Sample> samples) {
+        java.util.Set<Path> shots = new java.util.HashSet<>();
+        for (Sample s : normal) {
+            shots.add(s.image().toAbsolutePath().normalize());
+        }
+        for (Sample s : abnormal) {
+            shots.add(s.image().toAbsolutePath().normalize());
+        }
+        List<Sample> out = new ArrayList<>();
+        for (Sample s : samples) {
+            if (!shots.contains(s.image().toAbsolutePath().normalize())) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
     /** Draws {@code shot} normal and abnormal images at random (deterministic for a seed). */
     public static FewShotSplit random(BmadDataset data, int shot, long seed) {
         Random rng = new Random(seed);

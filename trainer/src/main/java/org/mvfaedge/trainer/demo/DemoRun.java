@@ -150,7 +150,8 @@ public final class DemoRun {
         for (ObjectInfo o : List.of(brain, chest)) {
             try (MvfaModel m = MvfaModel.create(settings(clipFile, prompts, null), clip, null)) {
                 DemoTraining.Result r = DemoTraining.train(m, o, splits.get(o.name()),
-                        sets.get(o.name()).samples(BmadDataset.Split.VALID), plan.epochs(), seed, out.resolve("ckpt"), log);
+                        splits.get(o.name()).without(sets.get(o.name()).samples(BmadDataset.Split.VALID)), plan.epochs(),
+                        seed, out.resolve("ckpt"), log);
                 training.put(o.name(), r);
                 say(String.format("  %s: best epoch %d of %d (valid split), checkpoint %s", o.name(), r.best().epoch() + 1,
                         plan.epochs(), r.checkpoint()));
@@ -185,7 +186,8 @@ public final class DemoRun {
             }
         }
 
-        stage("exporting the " + brain.name() + " few-shot model package (ONNX + manifest, calibrated on the valid split)");
+        stage("exporting the " + brain.name() + " few-shot model package (ONNX + manifest, calibrated on the valid "
+                + "split without the shots)");
         Path pkgDir = out.resolve("onnx").resolve(brain.name() + "-few-shot");
         DemoData.deleteTree(pkgDir);
         Path brainCkpt = training.get(brain.name()).checkpoint();
@@ -198,7 +200,7 @@ public final class DemoRun {
             FewShotSplit split = splits.get(brain.name());
             PackageExporter.Result r = PackageExporter.export(new PackageExporter.Request(m, brain, split.normal(),
                     plan.shot(), split.iterate(), seed, "valid",
-                    sets.get(brain.name()).samples(BmadDataset.Split.VALID), null, pkgDir, sources, BATCH));
+                    split.without(sets.get(brain.name()).samples(BmadDataset.Split.VALID)), null, pkgDir, sources, BATCH));
             say(String.format("  %s: export check max difference %.2e to the DJL model, threshold %.4f", pkgDir,
                     r.maxDifference(), r.pkg().manifest().calibration().threshold()));
         }

@@ -69,7 +69,7 @@ class ReadmeCommandsTest {
         Files.copy(Fixtures.shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz"),
                 ws.resolve("bpe_simple_vocab_16e6.txt.gz"));
         // BMAD's layout and names: the demo's generator under Brain (pixel masks) and Chest (labels).
-        DemoData.Counts counts = new DemoData.Counts(64, 4, 4, 3, 3);
+        DemoData.Counts counts = new DemoData.Counts(64, 6, 6, 3, 3);
         Path gen = ws.resolve(".generated");
         DemoData.generate(gen, counts, counts, 4, 7, null);
         Files.createDirectories(ws.resolve("data"));

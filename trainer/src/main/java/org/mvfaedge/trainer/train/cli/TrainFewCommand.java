@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.FewShotSplit;
+import org.mvfaedge.trainer.data.Sample;
 import org.mvfaedge.trainer.eval.Evaluator;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.text.ObjectInfo;
@@ -85,8 +87,15 @@ public final class TrainFewCommand implements Callable<Integer> {
             FewShotSplit split = iterate < 0 ? FewShotSplit.random(data, shot, common.seed)
                     : FewShotSplit.fromSeedFile(data, fewshotSeedDir, shot, iterate);
             PrefixCache cache = common.cache();
+            // Selecting on valid leaves the shots out: the model has seen them (bank, training).
+            List<Sample> selectOnSamples = selectSplit == BmadDataset.Split.VALID
+                    ? split.without(data.samples(selectSplit)) : data.samples(selectSplit);
+            if (selectOnSamples.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--select-on valid: the valid split has no images "
+                        + "besides the few-shot ones");
+            }
             TrainingEvaluator evaluator = new ProtocolEvaluation(Evaluator.Protocol.FEW_SHOT, object,
-                    data.samples(selectSplit), cache, common.evalBatch);
+                    selectOnSamples, cache, common.evalBatch);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("shot", shot);
             extra.put("iterate", iterate);
