@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,9 +48,12 @@ import org.junit.jupiter.api.io.TempDir;
  * edge-server/README.md ("Start", "Call it" and any block with curl or ./mvfa serve). For each document
  * its {@code export} lines and its {@code ./mvfa serve} line run in one bash process (so the exported
  * keys reach the server the way a reader's shell passes them), then every {@code curl} line runs through
- * bash against it and its answer is checked.
+ * bash against it and its answer is checked. Beyond those sections, every {@code ./mvfa serve} line in a bash
+ * block of README.md, docs/DEMO.md and edge-server/README.md is started once and must serve a detection
+ * ({@link #everyPrintedServeLineStarts}).
  *
- * <p>The one change made to the printed text: the port 8080 becomes a free loopback port. The workspace
+ * <p>The one change made to the printed text: the port 8080 becomes a free loopback port (a line with no
+ * port gets it through MVFA_PORT). The workspace
  * is laid out as the commands expect (onnx/Brain-few-shot, onnx/Chest-few-shot, scan.png and a stand-in
  * ./mvfa). Skips where ../shared or bash, curl, sha256sum or cut is missing, except under CI=true, where a
  * missing tool is a failure.
@@ -76,15 +80,54 @@ class ReadmeHttpExamplesTest {
     private record Example(String doc, List<String> setup, List<String> calls) {
     }
 
+    /** The documents whose bash blocks' {@code ./mvfa serve} lines must each start a working server. */
+    private static final List<String> SERVE_DOCS = List.of("README.md", "docs/DEMO.md", "edge-server/README.md");
+
     @Test
     void rootReadmeHttpApiSection() throws Exception {
-        runExamples(examples("README.md", b -> b.chapter().equals("## HTTP API (edge-server)")));
+        runExamples(rootReadmeHttp());
     }
 
     @Test
     void edgeServerReadme() throws Exception {
-        runExamples(examples("edge-server/README.md", b -> b.section().equals("### Start")
-                || b.section().equals("### Call it") || b.text().contains("curl ") || b.text().contains("./mvfa serve")));
+        runExamples(edgeServerHttp());
+    }
+
+    /**
+     * Every {@code ./mvfa serve} line of a bash block in {@link #SERVE_DOCS} starts at least once: those the two
+     * tests above run are counted as run; each other one is started on its own (keys exported by the lines
+     * of README.md's HTTP section, or no key variable at all for a line with --insecure-no-auth), must
+     * become ready and answer one POST /v1/detect with a numeric score, and is then stopped.
+     */
+    @Test
+    void everyPrintedServeLineStarts() throws Exception {
+        Set<String> runAbove = new HashSet<>();
+        for (Example ex : List.of(rootReadmeHttp(), edgeServerHttp())) {
+            ex.setup().stream().filter(ReadmeHttpExamplesTest::isServe).forEach(runAbove::add);
+        }
+        List<String> keyExports = rootReadmeHttp().setup().stream().filter(c -> c.startsWith("export ")).toList();
+        assertFalse(keyExports.isEmpty(), "README.md: no export lines in the HTTP section to configure keys with");
+
+        Map<String, String> toStart = new LinkedHashMap<>(); // line -> the first document printing it
+        for (String doc : SERVE_DOCS) {
+            List<String> lines = new ArrayList<>();
+            for (Block b : bashBlocks(repositoryRoot().resolve(doc))) {
+                commands(b.text()).stream().filter(ReadmeHttpExamplesTest::isServe).forEach(lines::add);
+            }
+            // Deleting or renaming the serve examples must not make this test pass vacuously.
+            assertFalse(lines.isEmpty(), doc + ": no `./mvfa serve` line in any bash block");
+            for (String line : lines) {
+                if (runAbove.contains(line)) {
+                    System.out.printf("%s: %s -> run by the HTTP examples%n", doc, line);
+                } else {
+                    toStart.putIfAbsent(line, doc);
+                }
+            }
+        }
+        prepareWorkspace();
+        List<Executable> checks = new ArrayList<>();
+        toStart.forEach((line, doc) -> checks.add(() -> startAndDetect(doc, line, keyExports)));
+        assertAll("./mvfa serve lines", checks.stream());
     }
 
     @AfterAll
@@ -94,6 +137,19 @@ class ReadmeHttpExamplesTest {
     }
 
     // ---- reading the examples ----
+
+    private static Example rootReadmeHttp() throws IOException {
+        return examples("README.md", b -> b.chapter().equals("## HTTP API (edge-server)"));
+    }
+
+    private static Example edgeServerHttp() throws IOException {
+        return examples("edge-server/README.md", b -> b.section().equals("### Start")
+                || b.section().equals("### Call it") || b.text().contains("curl ") || b.text().contains("./mvfa serve"));
+    }
+
+    private static boolean isServe(String cmd) {
+        return cmd.contains("./mvfa serve");
+    }
 
     /** A fenced bash block with the headings it sits under. */
     private record Block(String chapter, String section, String text) {
@@ -312,10 +368,7 @@ class ReadmeHttpExamplesTest {
         if (running != null) {
             return running;
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         Path log = workspace.resolve("server-" + (SERVERS.size() + 1) + ".log");
         Process p = bash(withPort(setup, port)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
@@ -327,6 +380,54 @@ class ReadmeHttpExamplesTest {
         Server server = new Server(p, port);
         SERVERS.put(setup, server);
         return server;
+    }
+
+    /**
+     * Starts one printed serve line on its own, checks it serves a detection, and stops it. With
+     * --insecure-no-auth it runs alone, with no MVFA_* or example key variable in its environment, and the
+     * request carries no key; otherwise the key exports run first and the request sends the API key. A line
+     * without a port would take the default 8080: the port goes in through MVFA_PORT instead (the documented
+     * override), so the line itself runs as printed.
+     */
+    private static void startAndDetect(String doc, String printed, List<String> keyExports) throws Exception {
+        boolean insecure = printed.contains("--insecure-no-auth");
+        int port = freePort();
+        String line = withPort(printed, port);
+        ProcessBuilder pb = bash(insecure ? line : String.join("\n", keyExports) + "\n" + line);
+        if (insecure) {
+            pb.environment().keySet().removeAll(KEYS.keySet());
+        }
+        if (line.equals(printed)) {
+            pb.environment().put("MVFA_PORT", Integer.toString(port));
+        }
+        Path log = workspace.resolve("serve-line-" + UUID.randomUUID() + ".log");
+        Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            awaitReady(doc + ": " + printed, p, port, log);
+            HttpRequest.Builder detect = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/detect"))
+                    .timeout(Duration.ofSeconds(60)).header("Content-Type", "image/png")
+                    .POST(HttpRequest.BodyPublishers.ofFile(workspace.resolve("scan.png")));
+            if (!insecure) {
+                detect.header("X-API-Key", KEYS.get("SCANNER_KEY"));
+            }
+            long t0 = System.nanoTime();
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(detect.build(), HttpResponse.BodyHandlers.ofString());
+            String where = doc + ": POST /v1/detect" + (insecure ? " without a key" : " with the API key") + " to `"
+                    + printed + "` answered " + answer.statusCode() + " " + clip(answer.body()) + "\n";
+            assertEquals(200, answer.statusCode(), where + tail(log));
+            JsonNode json = JSON.readTree(answer.body());
+            assertTrue(json.path("score").isNumber(), where + "numeric score");
+            System.out.printf("%s: %s -> score %s, %s, model %s (%d ms)%n", doc, printed, json.path("score").asText(),
+                    json.path("decision").asText(), json.path("model").path("id").asText(), (System.nanoTime() - t0) / 1_000_000);
+        } finally {
+            stop(p);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     /** Polls GET /health/readiness until 200; fails with the server log's tail if it exits or times out. */
