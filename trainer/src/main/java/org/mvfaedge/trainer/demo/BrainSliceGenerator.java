@@ -216,6 +216,18 @@ final class BrainSliceGenerator {
             double im = sigma * Noise.gaussian(rng);
             out[i] = (float) Math.sqrt(re * re + im * im);
         }
+        // Per-slice intensity normalisation, as BMAD's PNGs are scaled slice by slice: the brightest
+        // tissue (99th percentile of the slice) lands at the same grey level in every image, so the
+        // gain of an acquisition does not survive into the data, only its contrast (gamma) does.
+        float[] sorted = out.clone();
+        java.util.Arrays.sort(sorted);
+        float p99 = sorted[(int) (0.99 * (sorted.length - 1))];
+        if (p99 > 0) {
+            float k = (float) (0.85 / p99);
+            for (int i = 0; i < out.length; i++) {
+                out[i] *= k;
+            }
+        }
         return new SyntheticImage(size, out, null);
     }
 }

@@ -40,7 +40,7 @@ public record DemoPlan(String name, DemoData.Counts brain, DemoData.Counts chest
      * 2 epochs; 30 + 30 brain and 20 + 20 chest test images. About 40 s on 2 idle cores.
      */
     public static DemoPlan full() {
-        return new DemoPlan("full", new DemoData.Counts(224, 12, 12, 30, 30), new DemoData.Counts(224, 12, 12, 20, 20),
+        return new DemoPlan("full", new DemoData.Counts(224, 24, 24, 30, 30), new DemoData.Counts(224, 16, 16, 20, 20),
                 ClipConfig.of(128, 224, 4, 192, 16, CONTEXT, BYTE_VOCAB, 128, 3), 224, new int[] {1, 2, 3, 4}, 4, 2);
     }
 
@@ -50,7 +50,7 @@ public record DemoPlan(String name, DemoData.Counts brain, DemoData.Counts chest
      * above chance is a finding, not the seed's luck (40 images: a standard error of about 0.08). About 15 s.
      */
     public static DemoPlan small() {
-        return new DemoPlan("small", new DemoData.Counts(160, 10, 10, 30, 30), new DemoData.Counts(160, 8, 8, 8, 8),
+        return new DemoPlan("small", new DemoData.Counts(160, 14, 14, 30, 30), new DemoData.Counts(160, 8, 8, 8, 8),
                 ClipConfig.of(96, 160, 4, 192, 16, CONTEXT, BYTE_VOCAB, 64, 2), 160, new int[] {1, 2, 3, 4}, 4, 2);
     }
 
