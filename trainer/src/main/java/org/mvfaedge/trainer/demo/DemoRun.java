@@ -106,8 +106,8 @@ public final class DemoRun {
     public Outcome run() throws IOException {
         say("MVFA-Edge demo (" + plan.name() + " size) in " + out.toAbsolutePath());
         say("NOTE: a RANDOMLY INITIALISED tiny CLIP stands in for OpenAI's (whose weights cannot be shipped).");
-        say("      What to expect from it: few-shot finds the brain lesions well above chance (image AUC about");
-        say("      0.7-0.9, pixel AUC about 0.9): the memory bank of normal patches flags patches much darker than");
+        say("      What to expect from it: few-shot finds the brain lesions above chance (image AUC about");
+        say("      0.65-0.9, pixel AUC about 0.95): the memory bank of normal patches flags patches much darker than");
         say("      the tissue normally at that place, which even random patch features show. Chest opacities are");
         say("      brighter than lung and look like any bright normal patch to a random ViT: near chance. Zero-shot");
         say("      text prompts go through a random text tower: chance (0.25-0.75 with few test images).");
