@@ -1,5 +1,6 @@
 package org.mvfaedge.server.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.Base64;
@@ -20,14 +21,17 @@ import org.mvfaedge.server.model.DetectionService;
  * @param threshold the package's decision threshold on the calibrated score
  * @param width width of the input image in pixels (the map's width)
  * @param height height of the input image in pixels (the map's height)
- * @param regions connected regions of the map above the threshold, in input pixels
+ * @param regions connected regions of the map above the threshold, in input pixels; always present,
+ *     {@code []} when there are none (the serializer would otherwise drop an empty list, and a
+ *     client could not tell "no region" from "field missing")
  * @param timings where the time went, in milliseconds
  * @param map the anomaly map at the input's resolution when asked for (map=png or map=array)
  * @param overlay the input with the map as a colour overlay when asked for (overlay=true)
  */
 @Serdeable
 public record DetectResponse(String requestId, ModelRef model, float score, String decision, boolean anomalous,
-        double threshold, int width, int height, List<RegionDto> regions, TimingsDto timings, @Nullable MapDto map,
+        double threshold, int width, int height, @JsonInclude(JsonInclude.Include.ALWAYS) List<RegionDto> regions,
+        TimingsDto timings, @Nullable MapDto map,
         @Nullable ImageDto overlay) {
 
     /** @param id model id @param version first 12 hex digits of model.onnx's sha256 @param executionProvider provider in use */
