@@ -57,7 +57,8 @@ public final class ExportCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--calibrate-on", defaultValue = "valid",
-            description = "valid (the valid split), shots (the few-shot images) or none (default ${DEFAULT-VALUE}).")
+            description = "valid (the valid split; a few-shot package leaves out its shots, which the model has seen), "
+                    + "shots (the few-shot images) or none (default ${DEFAULT-VALUE}).")
     String calibrateOn;
 
     @Option(names = "--target-sensitivity", description = "Choose the threshold reaching this sensitivity (else best F1).")

@@ -63,7 +63,7 @@ public final class TrainFewCommand implements Callable<Integer> {
 
     @Option(names = "--select-on", defaultValue = "test", paramLabel = "SPLIT",
             description = "Split the best checkpoint is chosen on: test (the reference) or valid (never looks at"
-                    + " test data) (default ${DEFAULT-VALUE}).")
+                    + " test data; the shots are left out) (default ${DEFAULT-VALUE}).")
     String selectOn;
 
     @Override
