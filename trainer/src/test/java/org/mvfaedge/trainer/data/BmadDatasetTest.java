@@ -39,6 +39,17 @@ class BmadDatasetTest {
         assertTrue(split.abnormal().stream().allMatch(s -> s.mask() != null));
         assertThrows(DatasetException.class, () -> FewShotSplit.fromSeedFile(brain, fx.resolve("dataset/fewshot_seed"), 2, 7));
         assertThrows(DatasetException.class, () -> FewShotSplit.fromSeedFile(brain, fx.resolve("dataset/fewshot_seed"), 4, 0));
+
+        // What calibration and selection may use: the valid split less the four shots, nothing else lost.
+        List<Sample> valid = brain.samples(BmadDataset.Split.VALID);
+        List<Sample> rest = split.without(valid);
+        assertEquals(valid.size() - 4, rest.size());
+        List<Sample> shots = new java.util.ArrayList<>(split.normal());
+        shots.addAll(split.abnormal());
+        for (Sample s : shots) {
+            assertTrue(valid.contains(s) && !rest.contains(s), "shot " + s.fileName());
+        }
+        assertEquals(valid.size(), rest.size() + shots.size());
     }
 
     @Test
