@@ -24,8 +24,8 @@ public final class DemoCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--size", defaultValue = "full", paramLabel = "small|full",
-            description = "full: 224 px, 60 + 40 test images, 4 shots, 2 epochs (under a minute on 2 idle cores); "
-                    + "small: 160 px, 40 + 16 test images, 4 shots, 2 epochs (about 15 s). Default: ${DEFAULT-VALUE}.")
+            description = "full: 224 px, 60 + 40 test images, 4 shots, 2 epochs (about 50 s on 2 idle cores); "
+                    + "small: 160 px, 60 + 16 test images, 4 shots, 2 epochs (about 16 s). Default: ${DEFAULT-VALUE}.")
     String size;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Training epochs per object (default: the size's).")

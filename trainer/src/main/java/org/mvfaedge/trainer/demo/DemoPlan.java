@@ -37,7 +37,8 @@ public record DemoPlan(String name, DemoData.Counts brain, DemoData.Counts chest
     /**
      * The default: 224 px images, a 4-layer width-192 CLIP with ViT-B/16's patch and grid (16 px, 14 x 14),
      * adapters after each of its 4 layers (as the paper's 6/12/18/24 of 24 are every quarter), 4 shots,
-     * 2 epochs; 30 + 30 brain and 20 + 20 chest test images. About 40 s on 2 idle cores.
+     * 2 epochs; 24 + 24 brain valid images (the shots, best-epoch selection and calibration on the
+     * rest) and 30 + 30 test images; chest 16 + 16 and 20 + 20. About 50 s on 2 idle cores.
      */
     public static DemoPlan full() {
         return new DemoPlan("full", new DemoData.Counts(224, 24, 24, 30, 30), new DemoData.Counts(224, 16, 16, 20, 20),
@@ -46,8 +47,9 @@ public record DemoPlan(String name, DemoData.Counts brain, DemoData.Counts chest
 
     /**
      * The test size: 160 px, the same 4-layer width-192 CLIP (patch 16, 10 x 10 grid), 4 shots, 2 epochs,
-     * 20 + 20 brain and 8 + 8 chest test images: enough brain test images that an image-level AUC
-     * above chance is a finding, not the seed's luck (40 images: a standard error of about 0.08). About 15 s.
+     * 14 + 14 brain valid and 30 + 30 test images (chest 8 + 8 and 8 + 8): enough brain test images that
+     * an image-level AUC above chance is a finding, not the seed's luck (60 images: a standard error of
+     * about 0.06). About 16 s.
      */
     public static DemoPlan small() {
         return new DemoPlan("small", new DemoData.Counts(160, 14, 14, 30, 30), new DemoData.Counts(160, 8, 8, 8, 8),
