@@ -11,8 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * The service's own Prometheus metrics (scraped at /prometheus): request counts and latency histograms
- * by endpoint and outcome, inference latency per model, queue depth, inferences running, models loaded,
- * reloads by outcome. Tag values come from small fixed sets (endpoint names, status codes, configured
+ * by endpoint and outcome, inference latency per model, inferences cancelled at the deadline per model,
+ * queue depth, inferences running, models loaded, reloads by outcome. Tag values come from small fixed sets (endpoint names, status codes, configured
  * model ids), never from request content.
  */
 @Singleton
@@ -44,6 +44,12 @@ public class ServerMetrics {
         Timer.builder("mvfa.queue.wait").description("Time waiting for an inference slot").publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** An inference stopped because its request's deadline passed (its slot came back early). */
+    public void inferenceCancelled(String model) {
+        Counter.builder("mvfa.inference.cancelled").description("Inferences cancelled at their request's deadline")
+                .tag("model", model).register(registry).increment();
     }
 
     public void reload(String model, boolean ok) {

@@ -111,8 +111,20 @@ public final class AnomalyDetector implements AutoCloseable {
         return detectOne(ImageInput.of(raw));
     }
 
+    /**
+     * Detects anomalies in an image in any input form, stopped when {@code cancellation} is requested
+     * (see {@link Cancellation}: before the call it does not run, during decoding or preprocessing it
+     * stops before the model, during the model's run ONNX Runtime aborts it).
+     *
+     * @throws InferenceCancelledException if the cancellation stopped it; the detector stays usable
+     */
+    public Detection detect(ImageInput input, Cancellation cancellation) {
+        Objects.requireNonNull(cancellation, "cancellation");
+        return run(List.of(input), 0, 1, cancellation).get(0);
+    }
+
     private Detection detectOne(ImageInput input) {
-        return run(List.of(input), 0, 1).get(0);
+        return run(List.of(input), 0, 1, null).get(0);
     }
 
     /**
@@ -121,17 +133,34 @@ public final class AnomalyDetector implements AutoCloseable {
      * call with an {@link ImageDecodeException} naming its position, so no result is lost silently.
      */
     public List<Detection> detectAll(List<ImageInput> inputs) {
+        return inBatches(inputs, null);
+    }
+
+    /**
+     * As {@link #detectAll(List)}, stopped when {@code cancellation} is requested: the ONNX Runtime
+     * call in progress is aborted and no later one starts; results of earlier calls are dropped too.
+     *
+     * @throws InferenceCancelledException if the cancellation stopped it; the detector stays usable
+     */
+    public List<Detection> detectAll(List<ImageInput> inputs, Cancellation cancellation) {
+        return inBatches(inputs, Objects.requireNonNull(cancellation, "cancellation"));
+    }
+
+    private List<Detection> inBatches(List<ImageInput> inputs, Cancellation cancellation) {
         Objects.requireNonNull(inputs, "inputs");
         List<Detection> out = new ArrayList<>(inputs.size());
         for (int from = 0; from < inputs.size(); from += options.maxBatch()) {
             int to = Math.min(inputs.size(), from + options.maxBatch());
-            out.addAll(run(inputs.subList(from, to), from, inputs.size()));
+            out.addAll(run(inputs.subList(from, to), from, inputs.size(), cancellation));
         }
         return out;
     }
 
-    /** One ONNX Runtime call for {@code batch}, the inputs {@code first..} of {@code total}. */
-    private List<Detection> run(List<ImageInput> batch, int first, int total) {
+    /**
+     * One ONNX Runtime call for {@code batch}, the inputs {@code first..} of {@code total};
+     * {@code cancellation} null when the call cannot be cancelled.
+     */
+    private List<Detection> run(List<ImageInput> batch, int first, int total, Cancellation cancellation) {
         ReentrantReadWriteLock.ReadLock lock = lifecycle.readLock();
         lock.lock();
         try {
@@ -140,7 +169,7 @@ public final class AnomalyDetector implements AutoCloseable {
             }
             Workspace ws = pool.borrow();
             try {
-                return run(batch, first, total, ws);
+                return run(batch, first, total, ws, cancellation);
             } finally {
                 pool.giveBack(ws);
             }
@@ -149,13 +178,18 @@ public final class AnomalyDetector implements AutoCloseable {
         }
     }
 
-    private List<Detection> run(List<ImageInput> batch, int first, int total, Workspace ws) {
+    private List<Detection> run(List<ImageInput> batch, int first, int total, Workspace ws, Cancellation cancellation) {
         int n = batch.size();
         FloatBuffer in = ws.batch(n);
         RgbImage[] images = new RgbImage[n];
         double[] decodeMs = new double[n];
         double[] preMs = new double[n];
         for (int i = 0; i < n; i++) {
+            // checked before each image: decoding a large TIFF can take longer than the model
+            if (cancellation != null) {
+                cancellation.throwIfCancelled(i == 0 && first == 0 ? "before it started"
+                        : "before decoding input " + (first + i + 1) + " of " + total);
+            }
             long t0 = System.nanoTime();
             images[i] = decode(Objects.requireNonNull(batch.get(i), "input"), first + i, total);
             long t1 = System.nanoTime();
@@ -165,7 +199,7 @@ public final class AnomalyDetector implements AutoCloseable {
             preMs[i] = ms(System.nanoTime() - t1);
         }
         long t2 = System.nanoTime();
-        RawOutputs raw = runner.score(in, n);
+        RawOutputs raw = runner.score(in, n, cancellation); // checks it again before the run
         double inferMs = ms(System.nanoTime() - t2) / n;
         List<Detection> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

@@ -15,7 +15,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.mvfaedge.sdk.Cancellation;
 import org.mvfaedge.sdk.Detection;
+import org.mvfaedge.sdk.ImageInput;
+import org.mvfaedge.sdk.InferenceCancelledException;
 import org.mvfaedge.sdk.MvfaException;
 import org.mvfaedge.server.ServerMetrics;
 import org.mvfaedge.server.config.ServerSettings;
@@ -27,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * One detection under the server's limits: the model is resolved (404 / 503 while loading), a slot is
  * taken from the {@link InferenceGate} (503 with Retry-After when the line is full or the wait too
  * long), the SDK runs on a pool of exactly as many threads as slots, and the answer must come before the
- * request's deadline (504 otherwise; the slot stays taken until the inference really ends, so the limit
- * holds). The images asked for (map PNG, overlay) are encoded inside the slot too.
+ * request's deadline (504 otherwise: the running detection is cancelled through the SDK's
+ * {@link Cancellation}, which aborts the ONNX Runtime run, so the slot - released only when the task
+ * really ends, so the limit holds - comes back within about one graph node's time instead of a whole
+ * inference's). The images asked for (map PNG, overlay) are encoded inside the slot too.
  */
 @Context
 public class DetectionService implements GracefulShutdownCapable {
@@ -116,9 +121,10 @@ public class DetectionService implements GracefulShutdownCapable {
             long queued = System.nanoTime() - start;
             metrics.queueWait(queued);
             Future<Result> future;
+            Cancellation cancellation = new Cancellation();
             inFlight.incrementAndGet();
             try {
-                future = pool.submit(() -> run(lease, body, options, queued, start));
+                future = pool.submit(() -> run(lease, body, options, queued, start, cancellation, requestId));
                 handedOver = true;
             } catch (RejectedExecutionException e) {
                 gate.exit();
@@ -129,6 +135,8 @@ public class DetectionService implements GracefulShutdownCapable {
             try {
                 return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
+                // nobody will read the result: stop the run so the slot and the accelerator come back
+                cancellation.cancel();
                 throw deadlineExceeded(requestId, "during inference (the result will be discarded)");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -150,10 +158,20 @@ public class DetectionService implements GracefulShutdownCapable {
         }
     }
 
-    private Result run(ModelLease lease, byte[] body, Options options, long queuedNanos, long start) {
+    private Result run(ModelLease lease, byte[] body, Options options, long queuedNanos, long start,
+            Cancellation cancellation, String requestId) {
         try {
             LoadedModel m = lease.model();
-            Detection d = m.detector().detect(body);
+            Detection d;
+            try {
+                d = m.detector().detect(ImageInput.of(body), cancellation);
+            } catch (InferenceCancelledException e) {
+                // only the deadline cancels; its 504 has gone already, and this exception is never read
+                metrics.inferenceCancelled(m.id());
+                LOG.info("request {}: inference on model {} stopped by the deadline ({}); slot freed {} ms after the"
+                        + " request arrived", requestId, m.id(), e.getMessage(), (System.nanoTime() - start) / 1_000_000);
+                throw e;
+            }
             metrics.inference(m.id(), d.timings().inferenceMs());
             byte[] mapPng = options.map() == MapFormat.PNG ? d.mapPng() : null;
             byte[] overlay = options.overlay() ? d.overlayPng() : null;

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.mvfaedge.sdk.Cancellation;
+import org.mvfaedge.sdk.InferenceCancelledException;
 import org.mvfaedge.sdk.InferenceException;
 import org.mvfaedge.sdk.onnx.MvfaGraphNames;
 import org.mvfaedge.sdk.runtime.RawOutputs;
@@ -50,18 +52,36 @@ public final class GraphRunner {
 
     /** The raw outputs of {@code n} images held in {@code batch} from position 0. */
     public RawOutputs score(FloatBuffer batch, int n) {
+        return score(batch, n, null);
+    }
+
+    /**
+     * As {@link #score(FloatBuffer, int)}, stopped by {@code cancellation} (null: not cancellable).
+     *
+     * @throws InferenceCancelledException if it was cancelled before or during the run
+     */
+    public RawOutputs score(FloatBuffer batch, int n, Cancellation cancellation) {
         Set<String> wanted = new HashSet<>(List.of(MvfaGraphNames.ZERO_MAP, MvfaGraphNames.ZERO_SCORE));
         if (fewShot) {
             wanted.add(MvfaGraphNames.FEW_MAP);
             wanted.add(MvfaGraphNames.FEW_SCORE);
         }
-        Map<String, float[]> r = run(batch, n, wanted);
+        Map<String, float[]> r = run(batch, n, wanted, cancellation);
         return new RawOutputs(n, size, r.get(MvfaGraphNames.ZERO_MAP), r.get(MvfaGraphNames.ZERO_SCORE),
                 r.get(MvfaGraphNames.FEW_MAP), r.get(MvfaGraphNames.FEW_SCORE));
     }
 
     /** The named outputs of {@code n} images, each flattened row-major. */
     public Map<String, float[]> run(FloatBuffer batch, int n, Set<String> outputs) {
+        return run(batch, n, outputs, null);
+    }
+
+    /**
+     * As {@link #run(FloatBuffer, int, Set)}, stopped by {@code cancellation} (null: not cancellable).
+     *
+     * @throws InferenceCancelledException if it was cancelled before or during the run
+     */
+    public Map<String, float[]> run(FloatBuffer batch, int n, Set<String> outputs, Cancellation cancellation) {
         long elements = (long) n * 3 * size * size;
         if (batch.capacity() < elements) {
             throw new IllegalArgumentException("batch buffer holds " + batch.capacity() + " floats, " + n
@@ -69,16 +89,46 @@ public final class GraphRunner {
         }
         FloatBuffer view = batch.duplicate();
         view.position(0).limit((int) elements);
-        try (OnnxTensor in = OnnxTensor.createTensor(env, view, new long[] {n, 3, size, size});
-                OrtSession.Result r = session.run(Map.of(MvfaGraphNames.IMAGE, in), outputs)) {
-            Map<String, float[]> out = new LinkedHashMap<>();
-            for (String name : outputs) {
-                out.put(name, floats(r, name));
+        if (cancellation == null) {
+            try (OnnxTensor in = OnnxTensor.createTensor(env, view, new long[] {n, 3, size, size});
+                    OrtSession.Result r = session.run(Map.of(MvfaGraphNames.IMAGE, in), outputs)) {
+                return collect(r, outputs);
+            } catch (OrtException e) {
+                throw new InferenceException("inference failed: " + e.getMessage(), e);
             }
-            return out;
+        }
+        cancellation.throwIfCancelled("before the model ran");
+        // RunOptions per call: its terminate flag is this run's alone, and it is closed after the
+        // registration (resources close in reverse order), so cancel() never touches a freed one.
+        try (OrtSession.RunOptions options = new OrtSession.RunOptions();
+                Cancellation.Registration reg = cancellation.onCancel(() -> terminate(options));
+                OnnxTensor in = OnnxTensor.createTensor(env, view, new long[] {n, 3, size, size});
+                OrtSession.Result r = session.run(Map.of(MvfaGraphNames.IMAGE, in), outputs, options)) {
+            return collect(r, outputs);
         } catch (OrtException e) {
+            if (cancellation.isCancelled()) {
+                // ONNX Runtime reports the terminate flag as a plain failure; the caller asked for it
+                throw new InferenceCancelledException("detection cancelled while the model ran", e);
+            }
             throw new InferenceException("inference failed: " + e.getMessage(), e);
         }
+    }
+
+    private static void terminate(OrtSession.RunOptions options) {
+        try {
+            options.setTerminate(true);
+        } catch (OrtException e) {
+            // cannot happen on an open RunOptions (the registration ensures it is open); were it to,
+            // the run would merely finish, so cancel() must not fail for it
+        }
+    }
+
+    private static Map<String, float[]> collect(OrtSession.Result r, Set<String> outputs) throws OrtException {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (String name : outputs) {
+            out.put(name, floats(r, name));
+        }
+        return out;
     }
 
     private static float[] floats(OrtSession.Result r, String name) throws OrtException {
