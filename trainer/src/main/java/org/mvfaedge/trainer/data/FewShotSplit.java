@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * The few-shot images of a run: {@code k} normal shots from {@code valid/good} and {@code k}
@@ -45,7 +47,7 @@ public record FewShotSplit(int shot, int iterate, List<Sample> normal, List<Samp
      * them would be fitted to images the model has already seen.
      */
     public List<Sample> without(List<Sample> samples) {
-        java.util.Set<Path> shots = new java.util.HashSet<>();
+        Set<Path> shots = new HashSet<>();
         for (Sample s : normal) {
             shots.add(s.image().toAbsolutePath().normalize());
         }

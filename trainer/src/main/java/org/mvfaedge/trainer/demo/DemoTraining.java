@@ -63,8 +63,7 @@ final class DemoTraining {
         try (AdapterTraining training = new AdapterTraining(model, LEARNING_RATE, DetLoss.BCE_WITH_LOGITS_ON_PROBABILITY)) {
             // Fresh adapters from the seed, as train-few does: the block initialisers would draw from
             // the engine's unseeded generator and make every demo run differ.
-            var v = model.vision();
-            training.loadAdapters(FreshAdapters.create(v.levels(), v.visual().width(), v.bottleneck(), seed));
+            training.loadAdapters(FreshAdapters.forModel(model, seed));
             ProtocolEvaluation evaluator = new ProtocolEvaluation(Evaluator.Protocol.FEW_SHOT, object, selectOn,
                     cache, EVAL_BATCH);
             FewShotTrainer.Result r = FewShotTrainer.train(training, object, split, evaluator,

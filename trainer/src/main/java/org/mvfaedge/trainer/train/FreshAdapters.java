@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.weights.AdapterWeights;
 import org.mvfaedge.trainer.weights.HostTensor;
 import org.mvfaedge.trainer.weights.StateDict;
@@ -15,6 +16,12 @@ import org.mvfaedge.trainer.weights.StateDict;
  */
 public final class FreshAdapters {
     private FreshAdapters() {
+    }
+
+    /** Fresh adapters shaped for {@code model}'s levels, width and bottleneck. */
+    public static AdapterWeights forModel(MvfaModel model, long seed) {
+        var v = model.vision();
+        return create(v.levels(), v.visual().width(), v.bottleneck(), seed);
     }
 
     public static AdapterWeights create(int levels, int width, int bottleneck, long seed) {

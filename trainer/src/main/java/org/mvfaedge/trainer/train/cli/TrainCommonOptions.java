@@ -103,8 +103,7 @@ public final class TrainCommonOptions {
     AdapterTraining training(MvfaModel model, double lr) {
         AdapterTraining t = new AdapterTraining(model, lr, DetLoss.parse(detLoss));
         if (adapters == null) {
-            var v = model.vision();
-            t.loadAdapters(FreshAdapters.create(v.levels(), v.visual().width(), v.bottleneck(), seed));
+            t.loadAdapters(FreshAdapters.forModel(model, seed));
         }
         return t;
     }
