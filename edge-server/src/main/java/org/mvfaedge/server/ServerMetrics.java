@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 /**
  * The service's own Prometheus metrics (scraped at /prometheus): request counts and latency histograms
  * by endpoint and outcome, inference latency per model, inferences cancelled at the deadline per model,
- * queue depth, inferences running, models loaded, reloads by outcome. Tag values come from small fixed sets (endpoint names, status codes, configured
+ * queue depth, inferences running, models loaded, reloads by outcome, connections open and refused. Tag values come from small fixed sets (endpoint names, status codes, configured
  * model ids), never from request content.
  */
 @Singleton
@@ -50,6 +50,13 @@ public class ServerMetrics {
     public void inferenceCancelled(String model) {
         Counter.builder("mvfa.inference.cancelled").description("Inferences cancelled at their request's deadline")
                 .tag("model", model).register(registry).increment();
+    }
+
+    /** A connection refused because mvfa.limits.max-connections were already open. */
+    public void connectionRefused() {
+        Counter.builder("mvfa.connections.refused")
+                .description("HTTP connections refused with 503 because mvfa.limits.max-connections were open")
+                .register(registry).increment();
     }
 
     public void reload(String model, boolean ok) {

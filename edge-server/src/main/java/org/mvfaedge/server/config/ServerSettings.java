@@ -127,6 +127,7 @@ public class ServerSettings {
         private Duration requestDeadline = Duration.ofSeconds(30);
         private int retryAfterSeconds = 1;
         private int maxBatch = 1;
+        private int maxConnections = 64;
 
         /** Width x height above which an image is refused (checked from the header, before decoding). */
         public long getMaxPixels() {
@@ -189,6 +190,18 @@ public class ServerSettings {
 
         public void setMaxBatch(int maxBatch) {
             this.maxBatch = maxBatch;
+        }
+
+        /**
+         * HTTP connections open at the same time (at least 1); a connection over the limit gets 503 with
+         * Retry-After and is closed, before its body is buffered.
+         */
+        public int getMaxConnections() {
+            return maxConnections;
+        }
+
+        public void setMaxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
         }
     }
 

@@ -40,8 +40,12 @@ public class Problems {
     }
 
     public byte[] body(HttpRequest<?> request, int status, String type, String title, String detail) {
-        Problem p = new Problem(Problem.typeUri(type), title, status, detail, request == null ? null : request.getPath(),
-                RequestIds.of(request));
+        return body(request == null ? null : request.getPath(), RequestIds.of(request), status, type, title, detail);
+    }
+
+    /** A problem document for a request that never reached Micronaut's routing (e.g. a refused connection). */
+    public byte[] body(String instance, String requestId, int status, String type, String title, String detail) {
+        Problem p = new Problem(Problem.typeUri(type), title, status, detail, instance, requestId);
         try {
             return json.writeValueAsBytes(p);
         } catch (IOException e) {

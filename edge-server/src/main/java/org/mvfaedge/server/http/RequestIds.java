@@ -23,9 +23,13 @@ public final class RequestIds {
     }
 
     static String assign(HttpRequest<?> request) {
-        String given = request.getHeaders().get(HEADER);
-        String id = given != null && SAFE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        String id = fromHeader(request.getHeaders().get(HEADER));
         request.setAttribute(ATTRIBUTE, id);
         return id;
+    }
+
+    /** The caller's id when it is a safe token, else a fresh UUID. */
+    static String fromHeader(String given) {
+        return given != null && SAFE.matcher(given).matches() ? given : UUID.randomUUID().toString();
     }
 }
