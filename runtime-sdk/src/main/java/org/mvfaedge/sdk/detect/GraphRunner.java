@@ -89,24 +89,19 @@ public final class GraphRunner {
         }
         FloatBuffer view = batch.duplicate();
         view.position(0).limit((int) elements);
-        if (cancellation == null) {
-            try (OnnxTensor in = OnnxTensor.createTensor(env, view, new long[] {n, 3, size, size});
-                    OrtSession.Result r = session.run(Map.of(MvfaGraphNames.IMAGE, in), outputs)) {
-                return collect(r, outputs);
-            } catch (OrtException e) {
-                throw new InferenceException("inference failed: " + e.getMessage(), e);
-            }
-        }
-        cancellation.throwIfCancelled("before the model ran");
+        // Not cancellable: a cancellation nobody holds, so there is one run path (a RunOptions per
+        // call costs nothing beside the run).
+        Cancellation c = cancellation != null ? cancellation : new Cancellation();
+        c.throwIfCancelled("before the model ran");
         // RunOptions per call: its terminate flag is this run's alone, and it is closed after the
         // registration (resources close in reverse order), so cancel() never touches a freed one.
         try (OrtSession.RunOptions options = new OrtSession.RunOptions();
-                Cancellation.Registration reg = cancellation.onCancel(() -> terminate(options));
+                Cancellation.Registration reg = c.onCancel(() -> terminate(options));
                 OnnxTensor in = OnnxTensor.createTensor(env, view, new long[] {n, 3, size, size});
                 OrtSession.Result r = session.run(Map.of(MvfaGraphNames.IMAGE, in), outputs, options)) {
             return collect(r, outputs);
         } catch (OrtException e) {
-            if (cancellation.isCancelled()) {
+            if (c.isCancelled()) {
                 // ONNX Runtime reports the terminate flag as a plain failure; the caller asked for it
                 throw new InferenceCancelledException("detection cancelled while the model ran", e);
             }
