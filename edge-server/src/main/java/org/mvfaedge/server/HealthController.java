@@ -11,6 +11,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.mvfaedge.server.model.ModelRegistry;
+import org.mvfaedge.server.security.OpenAccess;
 
 /**
  * Liveness (GET /health, /health/liveness: the process serves HTTP) and readiness (GET /health/readiness:
@@ -18,6 +19,7 @@ import org.mvfaedge.server.model.ModelRegistry;
  */
 @Controller("/health")
 @Tag(name = "health")
+@OpenAccess
 public class HealthController {
     private final ModelRegistry registry;
 

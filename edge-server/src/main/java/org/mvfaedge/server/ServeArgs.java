@@ -15,7 +15,7 @@ public record ServeArgs(Map<String, Object> properties, List<String> passThrough
             "Usage: ./mvfa serve --model <package> [--model [id=]<package>...] [--port N] [--host ADDR] [--insecure-no-auth]",
             "  --model             a model package folder (made by ./mvfa export); id=folder names it (default: the manifest's id)",
             "  --port              HTTP port (default 8080, or MVFA_PORT)",
-            "  --host              address to bind (default all interfaces)",
+            "  --host              address to bind (default 127.0.0.1; to serve the network configure TLS, see the README)",
             "  --insecure-no-auth  serve without API keys (trusted networks only); otherwise set MVFA_API_KEYS / MVFA_ADMIN_KEYS",
             "  --<property>=<v>    any configuration property, e.g. --mvfa.limits.inference-slots=2",
             "Environment: MVFA_MODELS, MVFA_API_KEYS, MVFA_ADMIN_KEYS (SHA-256 hex of each key, comma-separated), MVFA_PORT.");

@@ -52,10 +52,25 @@ public class ServerMetrics {
                 .tag("model", model).register(registry).increment();
     }
 
-    /** A connection refused because mvfa.limits.max-connections were already open. */
-    public void connectionRefused() {
+    /**
+     * A connection refused with 503: {@code full} (mvfa.limits.max-connections open and none could give way),
+     * {@code per-address} (max-connections-per-address from its address), {@code reserve-non-health} (a probe
+     * reserve connection asked for something else).
+     */
+    public void connectionRefused(String reason) {
         Counter.builder("mvfa.connections.refused")
-                .description("HTTP connections refused with 503 because mvfa.limits.max-connections were open")
+                .description("HTTP connections refused with 503 by the connection limits").tag("reason", reason)
+                .register(registry).increment();
+    }
+
+    /**
+     * A connection the server closed to protect the others: {@code head-timeout} (no request head within
+     * mvfa.limits.request-head-timeout), {@code evicted-pending} (gave its place to a new connection while
+     * still without a request head), {@code no-key} (answered, and never presented a valid key).
+     */
+    public void connectionClosed(String reason) {
+        Counter.builder("mvfa.connections.closed")
+                .description("HTTP connections closed by the server to protect the others").tag("reason", reason)
                 .register(registry).increment();
     }
 

@@ -115,7 +115,7 @@ class CancellationTest {
             HttpResponse<String> second = s.post("/v1/detect", TestServer.USER_KEY, "image/png", png);
             assertEquals(504, second.statusCode(), second.body());
             awaitFreeSlot(service, 30_000);
-            String prom = s.get("/prometheus", null).body();
+            String prom = s.get("/prometheus", TestServer.USER_KEY).body();
             assertTrue(prom.contains("mvfa_inference_cancelled_total{model=\"" + model.id() + "\"} 3.0"), prom);
         }
     }

@@ -41,7 +41,8 @@ class ConnectionLimitTest {
     @BeforeAll
     static void start() throws Exception {
         server = TestServer.start(List.of(TestPackages.brainFew()),
-                Map.of("mvfa.limits.max-connections", 2, "mvfa.limits.retry-after-seconds", 3));
+                Map.of("mvfa.limits.max-connections", 2, "mvfa.limits.retry-after-seconds", 3,
+                        "mvfa.limits.health-reserve", 0));
     }
 
     @AfterAll
@@ -60,7 +61,8 @@ class ConnectionLimitTest {
         double refusedBefore = refused(meters);
 
         try (Socket a = connect(); Socket b = connect()) {
-            // Two keep-alive connections, each served once and left open.
+            // Two keyed keep-alive connections, each served once and left open (keyless ones are closed
+            // after their answer, see HardeningTest / SlowHeaderTest).
             assertEquals(200, exchange(a, "/health/liveness").status);
             assertEquals(200, exchange(b, "/health/liveness").status);
             waitUntil(() -> limiter.active() == 2, "two connections counted (was " + limiter.active() + ")");
@@ -95,7 +97,7 @@ class ConnectionLimitTest {
             }
         }
         waitUntil(() -> limiter.active() == 0, "all closed (was " + limiter.active() + ")");
-        String prom = server.get("/prometheus", null).body();
+        String prom = server.get("/prometheus", TestServer.USER_KEY).body();
         assertTrue(prom.contains("mvfa_connections_active"), "gauge exported");
         assertTrue(prom.contains("mvfa_connections_refused_total"), "counter exported");
     }
@@ -110,8 +112,7 @@ class ConnectionLimitTest {
     }
 
     private static double refused(MeterRegistry meters) {
-        Counter c = meters.find("mvfa.connections.refused").counter();
-        return c == null ? 0 : c.count();
+        return meters.find("mvfa.connections.refused").counters().stream().mapToDouble(Counter::count).sum();
     }
 
     private static Socket connect() throws IOException {
@@ -136,7 +137,8 @@ class ConnectionLimitTest {
     /** One HTTP/1.1 GET on a held socket; reads exactly one response (Content-Length or chunked). */
     private static Reply exchange(Socket s, String path) throws IOException {
         OutputStream out = s.getOutputStream();
-        out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n")
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\nX-API-Key: "
+                + TestServer.USER_KEY + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         InputStream in = s.getInputStream();

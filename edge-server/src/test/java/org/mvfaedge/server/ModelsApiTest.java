@@ -67,7 +67,7 @@ class ModelsApiTest {
             assertEquals(v2, json(s.post("/v1/models/" + id + "/reload", TestServer.ADMIN_KEY, null, new byte[0]), 200)
                     .get("model").get("version").asText());
 
-            String prom = s.get("/prometheus", null).body();
+            String prom = s.get("/prometheus", TestServer.USER_KEY).body();
             assertTrue(prom.contains("mvfa_http_requests_seconds_bucket{endpoint=\"detect\",outcome=\"success\",status=\"200\""),
                     prom);
             assertTrue(prom.contains("outcome=\"client_error\""), "the 422 reload is counted");

@@ -38,6 +38,9 @@ public final class TestServer implements AutoCloseable {
         p.put("mvfa.api-keys", List.of(ApiKeys.sha256Hex(USER_KEY)));
         p.put("mvfa.admin-keys", List.of(ApiKeys.sha256Hex(ADMIN_KEY)));
         p.put("mvfa.providers", List.of("CPU"));
+        // reloads by path may load the test packages and copies of them in temporary folders
+        p.put("mvfa.model-roots", List.of(java.nio.file.Path.of("target", "test-packages").toAbsolutePath().toString(),
+                System.getProperty("java.io.tmpdir")));
         p.putAll(extra);
         EmbeddedServer s = ApplicationContext.run(EmbeddedServer.class, p);
         TestServer t = new TestServer(s);

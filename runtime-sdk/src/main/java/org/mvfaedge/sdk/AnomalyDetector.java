@@ -10,7 +10,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.mvfaedge.sdk.calibration.ScoreCalibration;
 import org.mvfaedge.sdk.detect.GraphRunner;
 import org.mvfaedge.sdk.detect.InputDecoder;
-import org.mvfaedge.sdk.detect.MapResampler;
+import org.mvfaedge.sdk.detect.MapGrid;
 import org.mvfaedge.sdk.detect.SessionFactory;
 import org.mvfaedge.sdk.detect.Workspace;
 import org.mvfaedge.sdk.detect.WorkspacePool;
@@ -207,12 +207,15 @@ public final class AnomalyDetector implements AutoCloseable {
             RgbImage img = images[i];
             float[] modelMap = calibration.map(raw, i);
             float score = calibration.score(raw, i, modelMap);
-            float[] map = new float[img.width() * img.height()];
-            MapResampler.resize(modelMap, size, size, map, img.width(), img.height());
+            // Regions on the map at the input's resolution, or, for inputs over regionMaxPixels, on a
+            // proportionally smaller grid scaled back: postprocessing memory stays bounded.
+            MapGrid grid = MapGrid.fit(img.width(), img.height(), options.regionMaxPixels());
+            float[] gridMap = grid.resample(modelMap, size);
             double regionThreshold = options.regionThreshold() != null ? options.regionThreshold()
                     : calibration.threshold();
-            List<Region> regions = ws.regions().find(map, img.width(), img.height(), regionThreshold,
-                    options.regionEightConnected(), options.regionMinArea());
+            List<Region> regions = grid.toInput(ws.regions().find(gridMap, grid.width(), grid.height(),
+                    regionThreshold, options.regionEightConnected(), grid.gridArea(options.regionMinArea())));
+            float[] map = grid.full() ? gridMap : null;
             double postMs = ms(System.nanoTime() - t3);
             out.add(new Detection(score, calibration.threshold(), raw.zeroScore()[i],
                     raw.fewScore() == null ? null : raw.fewScore()[i], size, raw.map(raw.zeroMap(), i),

@@ -26,6 +26,7 @@ public final class DetectorOptions {
     private final int regionMinArea;
     private final boolean regionEightConnected;
     private final Double regionThreshold;
+    private final long regionMaxPixels;
 
     private DetectorOptions(Builder b) {
         this.providers = List.copyOf(b.providers);
@@ -40,6 +41,18 @@ public final class DetectorOptions {
         this.regionMinArea = b.regionMinArea;
         this.regionEightConnected = b.regionEightConnected;
         this.regionThreshold = b.regionThreshold;
+        this.regionMaxPixels = b.regionMaxPixels;
+    }
+
+    /**
+     * Largest map (width x height) on which regions are found: inputs up to this size get their regions at
+     * their own resolution; larger ones on the map resampled to a proportionally smaller grid of at most this
+     * many pixels, with boxes, peaks and areas scaled back to the input's pixels. This bounds the memory and
+     * time of postprocessing for very large inputs (a 6000 x 6000 scan would otherwise label 36 M pixels); the
+     * full-resolution map itself is computed only when asked for ({@link Detection#map()}).
+     */
+    public long regionMaxPixels() {
+        return regionMaxPixels;
     }
 
     /** A builder with the defaults: TensorRT, CUDA, CPU; fp32; batches of 8; 64 megapixels. */
@@ -133,6 +146,7 @@ public final class DetectorOptions {
         private int regionMinArea = 1;
         private boolean regionEightConnected = true;
         private Double regionThreshold;
+        private long regionMaxPixels = 1L << 22;
 
         private Builder() {
         }
@@ -203,6 +217,15 @@ public final class DetectorOptions {
                 throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
             }
             this.maxPixels = maxPixels;
+            return this;
+        }
+
+        /** See {@link DetectorOptions#regionMaxPixels()}; default 4,194,304 (2048 x 2048). */
+        public Builder regionMaxPixels(long pixels) {
+            if (pixels < 1) {
+                throw new IllegalArgumentException("regionMaxPixels must be positive, got " + pixels);
+            }
+            this.regionMaxPixels = pixels;
             return this;
         }
 

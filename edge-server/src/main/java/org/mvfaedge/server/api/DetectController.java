@@ -2,6 +2,7 @@ package org.mvfaedge.server.api;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -11,7 +12,11 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.multipart.CompletedFileUpload;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.json.JsonMapper;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,9 +34,11 @@ public class DetectController {
     static final String IMAGE_BMP = "image/bmp";
 
     private final DetectionService service;
+    private final JsonMapper json;
 
-    public DetectController(DetectionService service) {
+    public DetectController(DetectionService service, JsonMapper json) {
         this.service = service;
+        this.json = json;
     }
 
     /**
@@ -45,7 +52,9 @@ public class DetectController {
     @Operation(summary = "Detect anomalies in an image (raw body)")
     @Post(uri = "/detect", consumes = {MediaType.IMAGE_PNG, MediaType.IMAGE_JPEG, IMAGE_TIFF, IMAGE_BMP,
         MediaType.APPLICATION_OCTET_STREAM}, produces = MediaType.APPLICATION_JSON)
-    public DetectResponse detect(HttpRequest<?> request, @Body @Nullable byte[] body, @QueryValue @Nullable String model,
+    @ApiResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = DetectResponse.class)))
+    public HttpResponse<byte[]> detect(HttpRequest<?> request, @Body @Nullable byte[] body, @QueryValue @Nullable String model,
             @QueryValue(defaultValue = "none") String map, @QueryValue(defaultValue = "false") String overlay) {
         return run(request, body, model, map, overlay);
     }
@@ -60,7 +69,9 @@ public class DetectController {
      */
     @Operation(summary = "Detect anomalies in an image (multipart field 'image')")
     @Post(uri = "/detect", consumes = MediaType.MULTIPART_FORM_DATA, produces = MediaType.APPLICATION_JSON)
-    public DetectResponse detectMultipart(HttpRequest<?> request, @Part("image") @Nullable CompletedFileUpload image,
+    @ApiResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = DetectResponse.class)))
+    public HttpResponse<byte[]> detectMultipart(HttpRequest<?> request, @Part("image") @Nullable CompletedFileUpload image,
             @QueryValue @Nullable String model, @QueryValue(defaultValue = "none") String map,
             @QueryValue(defaultValue = "false") String overlay) {
         if (image == null) {
@@ -76,10 +87,18 @@ public class DetectController {
         return run(request, bytes, model, map, overlay);
     }
 
-    private DetectResponse run(HttpRequest<?> request, byte[] body, String model, String map, String overlay) {
+    private HttpResponse<byte[]> run(HttpRequest<?> request, byte[] body, String model, String map, String overlay) {
         DetectionService.Options options = new DetectionService.Options(mapFormat(map), flag("overlay", overlay));
         String rid = RequestIds.of(request);
-        return DetectResponse.of(service.detect(model, body, options, rid), options, rid);
+        // serialised inside the inference slot and the deadline (a large map must not be built outside both)
+        byte[] answer = service.detect(model, body, options, rid, r -> {
+            try {
+                return json.writeValueAsBytes(DetectResponse.of(r, options, rid));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        return HttpResponse.ok(answer).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 
     static DetectionService.MapFormat mapFormat(String map) {

@@ -6,6 +6,7 @@ import io.micronaut.serde.annotation.Serdeable;
 import java.util.Base64;
 import java.util.List;
 import org.mvfaedge.sdk.Detection;
+import org.mvfaedge.sdk.detect.MapGrid;
 import org.mvfaedge.sdk.Region;
 import org.mvfaedge.sdk.Timings;
 import org.mvfaedge.server.model.DetectionService;
@@ -25,7 +26,8 @@ import org.mvfaedge.server.model.DetectionService;
  *     {@code []} when there are none (the serializer would otherwise drop an empty list, and a
  *     client could not tell "no region" from "field missing")
  * @param timings where the time went, in milliseconds
- * @param map the anomaly map at the input's resolution when asked for (map=png or map=array)
+ * @param map the anomaly map when asked for (map=png or map=array): at the input's resolution, or
+ *     proportionally smaller for inputs over mvfa.limits.max-map-pixels (its width, height and scale say so)
  * @param overlay the input with the map as a colour overlay when asked for (overlay=true)
  */
 @Serdeable
@@ -61,29 +63,33 @@ public record DetectResponse(String requestId, ModelRef model, float score, Stri
     }
 
     /**
-     * The anomaly map, row-major, width x height of the input.
+     * The anomaly map, row-major: width x height of the input, or proportionally smaller for inputs over the
+     * server's mvfa.limits.max-map-pixels (then {@code scale} &lt; 1: map pixels per input pixel).
      *
      * @param encoding {@code png} (base64 in {@code png}, as the SDK's mapPng()) or {@code float32} (values)
      */
     @Serdeable
-    public record MapDto(int width, int height, String encoding, @Nullable String png, @Nullable float[] values) {
+    public record MapDto(int width, int height, double scale, String encoding, @Nullable String png,
+            @Nullable float[] values) {
     }
 
-    /** A PNG image, base64. */
+    /** A PNG image, base64, of width x height ({@code scale} as for the map). */
     @Serdeable
-    public record ImageDto(String encoding, String png) {
+    public record ImageDto(int width, int height, double scale, String encoding, String png) {
     }
 
     public static DetectResponse of(DetectionService.Result r, DetectionService.Options options, String requestId) {
         Detection d = r.detection();
         Timings t = d.timings();
+        MapGrid g = r.mapGrid();
         MapDto map = switch (options.map()) {
             case NONE -> null;
-            case PNG -> new MapDto(d.width(), d.height(), "png", Base64.getEncoder().encodeToString(r.mapPng()), null);
-            case ARRAY -> new MapDto(d.width(), d.height(), "float32", null, d.map());
+            case PNG -> new MapDto(g.width(), g.height(), g.scale(), "png", Base64.getEncoder().encodeToString(r.mapPng()),
+                    null);
+            case ARRAY -> new MapDto(g.width(), g.height(), g.scale(), "float32", null, r.mapValues());
         };
         ImageDto overlay = r.overlayPng() == null ? null
-                : new ImageDto("png", Base64.getEncoder().encodeToString(r.overlayPng()));
+                : new ImageDto(g.width(), g.height(), g.scale(), "png", Base64.getEncoder().encodeToString(r.overlayPng()));
         return new DetectResponse(requestId, new ModelRef(r.modelId(), r.modelVersion(), r.executionProvider()), d.score(),
                 d.anomalous() ? "anomalous" : "normal", d.anomalous(), d.threshold(), d.width(), d.height(),
                 d.regions().stream().map(RegionDto::of).toList(),

@@ -2,6 +2,7 @@ package org.mvfaedge.server.api;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import org.mvfaedge.server.model.LoadedModel;
 import org.mvfaedge.server.model.ModelRegistry;
+import org.mvfaedge.server.security.AdminOnly;
+import org.mvfaedge.server.security.CallerRole;
 
 /** The models served: list, one, and (admin key) reload. */
 @Controller("/v1/models")
@@ -40,7 +43,12 @@ public class ModelsController {
     public record ModelList(List<ModelInfo> models) {
     }
 
-    /** Reload options. @param path another package folder to serve under this id; absent: re-read the current one */
+    /**
+     * Reload options.
+     *
+     * @param path another package folder to serve under this id, under one of the configured model roots
+     *     ({@code mvfa.model-roots}); absent: re-read the current one
+     */
     @Serdeable
     public record ReloadRequest(@Nullable String path) {
     }
@@ -74,16 +82,20 @@ public class ModelsController {
      * flight finish on the old one, which closes when they are done. On failure the old one keeps serving.
      *
      * @param id model id
-     * @param body optional {@code {"path": "<package folder>"}}; without it the current folder is re-read
+     * @param body optional {@code {"path": "<package folder>"}} under a configured model root; without it the
+     *     current folder is re-read
      * @return the previous version and the model now served
      */
     @Operation(summary = "Reload a model (admin)")
     @Post(uri = "/{id}/reload", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    public ReloadResponse reload(@PathVariable String id, @Body @Nullable ReloadRequest body) {
+    @AdminOnly
+    public ReloadResponse reload(HttpRequest<?> request, @PathVariable String id, @Body @Nullable ReloadRequest body) {
+        CallerRole.requireAdmin(request);
         ModelRegistry.Slot slot = registry.slot(id);
         LoadedModel before = slot.current();
         String previous = before == null ? null : before.version();
-        Path path = body == null || body.path() == null || body.path().isBlank() ? null : Path.of(body.path());
+        Path path = body == null || body.path() == null || body.path().isBlank() ? null
+                : registry.packageUnderModelRoots(body.path());
         registry.reload(slot, path);
         return new ReloadResponse(previous, info(slot));
     }

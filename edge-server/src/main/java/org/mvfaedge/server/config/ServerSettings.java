@@ -20,6 +20,8 @@ public class ServerSettings {
     private Limits limits = new Limits();
     private int cpuThreads;
     private TensorRt tensorrt = new TensorRt();
+    private List<String> modelRoots = new ArrayList<>();
+    private Metrics metrics = new Metrics();
 
     /** Model packages to serve: each a folder, or {@code id=folder} to override the manifest's id. */
     public List<String> getModels() {
@@ -28,6 +30,26 @@ public class ServerSettings {
 
     public void setModels(List<String> models) {
         this.models = clean(models);
+    }
+
+    /**
+     * Folders under which {@code POST /v1/models/{id}/reload} may load a package given by path (each package a
+     * sub-folder). Empty: a reload only re-reads the folder a model was loaded from.
+     */
+    public List<String> getModelRoots() {
+        return modelRoots;
+    }
+
+    public void setModelRoots(List<String> modelRoots) {
+        this.modelRoots = clean(modelRoots);
+    }
+
+    public Metrics getMetrics() {
+        return metrics;
+    }
+
+    public void setMetrics(Metrics metrics) {
+        this.metrics = metrics;
     }
 
     /** SHA-256 hex hashes of the API keys allowed to call /v1 (detect and read the models). */
@@ -128,6 +150,10 @@ public class ServerSettings {
         private int retryAfterSeconds = 1;
         private int maxBatch = 1;
         private int maxConnections = 64;
+        private int maxConnectionsPerAddress = 32;
+        private int healthReserve = 4;
+        private Duration requestHeadTimeout = Duration.ofSeconds(5);
+        private long maxMapPixels = 1L << 20;
 
         /** Width x height above which an image is refused (checked from the header, before decoding). */
         public long getMaxPixels() {
@@ -203,6 +229,46 @@ public class ServerSettings {
         public void setMaxConnections(int maxConnections) {
             this.maxConnections = maxConnections;
         }
+
+        /** HTTP connections open at the same time from one client address (at least 1). */
+        public int getMaxConnectionsPerAddress() {
+            return maxConnectionsPerAddress;
+        }
+
+        public void setMaxConnectionsPerAddress(int maxConnectionsPerAddress) {
+            this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        }
+
+        /** Connections accepted beyond max-connections for the health endpoints only (probes keep working). */
+        public int getHealthReserve() {
+            return healthReserve;
+        }
+
+        public void setHealthReserve(int healthReserve) {
+            this.healthReserve = healthReserve;
+        }
+
+        /** Time a new connection has to send a complete request head; slower ones are closed. */
+        public Duration getRequestHeadTimeout() {
+            return requestHeadTimeout;
+        }
+
+        public void setRequestHeadTimeout(Duration requestHeadTimeout) {
+            this.requestHeadTimeout = requestHeadTimeout;
+        }
+
+        /**
+         * Largest map (width x height) a response carries ({@code map=png|array}, {@code overlay}); larger inputs
+         * get the map at a proportionally smaller size, stated in the response's {@code mapWidth}, {@code mapHeight}
+         * and {@code mapScale}.
+         */
+        public long getMaxMapPixels() {
+            return maxMapPixels;
+        }
+
+        public void setMaxMapPixels(long maxMapPixels) {
+            this.maxMapPixels = maxMapPixels;
+        }
     }
 
     /** TensorRT provider options ({@code mvfa.tensorrt.*}); used only where the provider is available. */
@@ -226,6 +292,21 @@ public class ServerSettings {
 
         public void setEngineCache(java.nio.file.Path engineCache) {
             this.engineCache = engineCache;
+        }
+    }
+
+    /** The Prometheus endpoint ({@code mvfa.metrics.*}). */
+    @ConfigurationProperties("metrics")
+    public static class Metrics {
+        private boolean requireKey = true;
+
+        /** /prometheus answers only with an API or admin key (default); false opens it to anyone who can connect. */
+        public boolean isRequireKey() {
+            return requireKey;
+        }
+
+        public void setRequireKey(boolean requireKey) {
+            this.requireKey = requireKey;
         }
     }
 }

@@ -41,9 +41,36 @@ public class ProblemErrorResponseProcessor implements ErrorResponseProcessor<byt
             detail = "No endpoint at " + request.getPath()
                     + ". The API is under /v1 (POST /v1/detect, GET /v1/models); its description is at /swagger-ui.";
         } else {
-            detail = context.getErrors().stream().map(Error::getMessage).filter(m -> m != null && !m.isBlank())
-                    .findFirst().orElse(kind.getValue());
+            detail = clientDetail(status, context.getErrors().stream().map(Error::getMessage)
+                    .filter(m -> m != null && !m.isBlank()).findFirst().orElse(null));
         }
         return problems.rewrite(request, response, kind.getKey(), kind.getValue(), detail);
+    }
+
+    /** Framework text that would tell a client about the server's insides (class names, routing tables). */
+    private static final java.util.regex.Pattern INTERNALS = java.util.regex.Pattern.compile(
+            "\\$|Exception|Impl\\b|Source:|Feature|argument \\[|\\b(io|java|javax|jakarta|com|org)\\.[a-z]|route|Route|\\[class |@[0-9a-f]{4,}");
+
+    /**
+     * What a client is told about its own mistake: Micronaut's message where it only describes the request
+     * (a limit, a missing parameter), a message of ours where Micronaut's names its internals.
+     */
+    static String clientDetail(int status, String message) {
+        if (message != null && message.startsWith("More than 1 route matched")) {
+            // two routes take POST /v1/detect, told apart by Content-Type; none was sent (or a wildcard)
+            return "Say what the body is with a Content-Type header: image/png, image/jpeg, image/tiff, image/bmp or"
+                    + " application/octet-stream for the image's bytes, or multipart/form-data with the field 'image'.";
+        }
+        if (message != null && !INTERNALS.matcher(message).find() && message.length() <= 300) {
+            return message.replaceAll("[\\r\\n\\t]", " ");
+        }
+        return switch (status) {
+            case 400 -> "The request could not be read: check its body (JSON where JSON is expected, an image file in"
+                    + " the multipart field 'image'), its Content-Type and its query parameters against the API"
+                    + " description at /swagger-ui.";
+            case 413 -> "The request is larger than the server accepts (body size or number of form fields).";
+            case 415 -> "The Content-Type is not accepted here; see the API description at /swagger-ui.";
+            default -> Problems.describe(status).getValue();
+        };
     }
 }

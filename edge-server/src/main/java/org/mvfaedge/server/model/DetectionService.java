@@ -15,11 +15,13 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.mvfaedge.sdk.Cancellation;
 import org.mvfaedge.sdk.Detection;
 import org.mvfaedge.sdk.ImageInput;
 import org.mvfaedge.sdk.InferenceCancelledException;
 import org.mvfaedge.sdk.MvfaException;
+import org.mvfaedge.sdk.detect.MapGrid;
 import org.mvfaedge.server.ServerMetrics;
 import org.mvfaedge.server.config.ServerSettings;
 import org.mvfaedge.server.http.ApiException;
@@ -46,9 +48,12 @@ public class DetectionService implements GracefulShutdownCapable {
     public record Options(MapFormat map, boolean overlay) {
     }
 
-    /** A finished detection and where its time went. */
+    /**
+     * A finished detection and where its time went. The map and overlay asked for are at {@code mapGrid}'s size:
+     * the input's own up to {@code mvfa.limits.max-map-pixels}, proportionally smaller beyond.
+     */
     public record Result(String modelId, String modelVersion, String executionProvider, Detection detection,
-            byte[] mapPng, byte[] overlayPng, double queueMs, double totalMs) {
+            MapGrid mapGrid, float[] mapValues, byte[] mapPng, byte[] overlayPng, double queueMs, double totalMs) {
     }
 
     private final ModelRegistry registry;
@@ -58,6 +63,7 @@ public class DetectionService implements GracefulShutdownCapable {
     private final long deadlineNanos;
     private final long queueTimeoutNanos;
     private final int retryAfter;
+    private final long maxMapPixels;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     public DetectionService(ModelRegistry registry, ServerMetrics metrics, ServerSettings settings) {
@@ -74,6 +80,11 @@ public class DetectionService implements GracefulShutdownCapable {
         this.deadlineNanos = limits.getRequestDeadline().toNanos();
         this.queueTimeoutNanos = limits.getQueueTimeout().toNanos();
         this.retryAfter = Math.max(1, limits.getRetryAfterSeconds());
+        this.maxMapPixels = limits.getMaxMapPixels();
+        if (maxMapPixels < 1) {
+            throw new io.micronaut.context.exceptions.ConfigurationException(
+                    "mvfa.limits.max-map-pixels must be at least 1 (got " + maxMapPixels + ")");
+        }
         metrics.gauge("mvfa.queue.depth", "Requests waiting for an inference slot", gate::waiting);
         metrics.gauge("mvfa.inference.active", "Inferences running", gate::active);
         metrics.gauge("mvfa.inference.slots", "Inference slots configured", gate::slots);
@@ -90,8 +101,12 @@ public class DetectionService implements GracefulShutdownCapable {
         return retryAfter;
     }
 
-    /** Runs one detection on the encoded image {@code body}. */
-    public Result detect(String modelId, byte[] body, Options options, String requestId) {
+    /**
+     * Runs one detection on the encoded image {@code body}, then {@code answer} on its result (the response's
+     * serialisation): both inside the inference slot and the request's deadline, so that building a large
+     * answer is bounded like the inference itself.
+     */
+    public <T> T detect(String modelId, byte[] body, Options options, String requestId, Function<Result, T> answer) {
         long start = System.nanoTime();
         long deadline = start + deadlineNanos;
         if (body == null || body.length == 0) {
@@ -120,11 +135,11 @@ public class DetectionService implements GracefulShutdownCapable {
             }
             long queued = System.nanoTime() - start;
             metrics.queueWait(queued);
-            Future<Result> future;
+            Future<T> future;
             Cancellation cancellation = new Cancellation();
             inFlight.incrementAndGet();
             try {
-                future = pool.submit(() -> run(lease, body, options, queued, start, cancellation, requestId));
+                future = pool.submit(() -> answer.apply(run(lease, body, options, queued, start, cancellation, requestId)));
                 handedOver = true;
             } catch (RejectedExecutionException e) {
                 gate.exit();
@@ -173,10 +188,13 @@ public class DetectionService implements GracefulShutdownCapable {
                 throw e;
             }
             metrics.inference(m.id(), d.timings().inferenceMs());
-            byte[] mapPng = options.map() == MapFormat.PNG ? d.mapPng() : null;
-            byte[] overlay = options.overlay() ? d.overlayPng() : null;
-            return new Result(m.id(), m.version(), m.detector().executionProvider().name(), d, mapPng, overlay,
-                    queuedNanos / 1e6, (System.nanoTime() - start) / 1e6);
+            cancellation.throwIfCancelled("before rendering the answer");
+            MapGrid grid = MapGrid.fit(d.width(), d.height(), maxMapPixels);
+            float[] values = options.map() == MapFormat.ARRAY ? d.map(grid.width(), grid.height()) : null;
+            byte[] mapPng = options.map() == MapFormat.PNG ? d.mapPng(grid.width(), grid.height()) : null;
+            byte[] overlay = options.overlay() ? d.overlayPng(grid.width(), grid.height()) : null;
+            return new Result(m.id(), m.version(), m.detector().executionProvider().name(), d, grid, values, mapPng,
+                    overlay, queuedNanos / 1e6, (System.nanoTime() - start) / 1e6);
         } finally {
             gate.exit();
             lease.close();

@@ -86,6 +86,8 @@ public class ModelRegistry {
     private final ServerMetrics metrics;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final CompletableFuture<Void> initialLoad;
+    /** The model roots, each as configured (absolute, normalised) and as its real path. */
+    private final List<Path[]> roots = new ArrayList<>();
 
     /** @param keys taken only so that the key check runs first (a server without keys must not load models) */
     public ModelRegistry(ServerSettings settings, ServerMetrics metrics, org.mvfaedge.server.security.ApiKeys keys) {
@@ -109,6 +111,15 @@ public class ModelRegistry {
                         + path + "): give one another id with id=folder, e.g. --model " + id + "-2=" + path);
             }
             slots.put(id, new Slot(id, path));
+        }
+        for (String root : settings.getModelRoots()) {
+            Path r = Path.of(root).toAbsolutePath().normalize();
+            try {
+                roots.add(new Path[] {r, r.toRealPath()});
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new ConfigurationException("mvfa.model-roots: " + r + " is not a readable folder: give folders that"
+                        + " hold model packages, or leave the setting empty to allow reloads of the loaded folders only.");
+            }
         }
         metrics.gauge("mvfa.models.loaded", "Models loaded and ready",
                 () -> slots.values().stream().filter(s -> s.state == State.READY).count());
@@ -164,7 +175,8 @@ public class ModelRegistry {
             throw e;
         }
         LoadedModel m = new LoadedModel(id, path, detector);
-        LOG.info("model {}: version {} from {} on {} ready in {} ms (warm-up {})", id, m.version(), path,
+        // no path here: a reload's path comes from a request, and a request's text never reaches the log
+        LOG.info("model {}: version {} on {} ready in {} ms (warm-up {})", id, m.version(),
                 detector.executionProvider(), (System.nanoTime() - t0) / 1_000_000, settings.isWarmUp() ? "done" : "off");
         return m;
     }
@@ -253,6 +265,47 @@ public class ModelRegistry {
     }
 
     /**
+     * The package folder a reload request names, if it lies under a configured model root
+     * ({@code mvfa.model-roots}), symbolic links resolved. Anything else - outside every root, relative,
+     * malformed, or with no root configured - gets one and the same 403, whether or not it exists, so a
+     * reload cannot probe the file system; a missing folder under a root is a 422. Neither answer repeats
+     * the path's text.
+     */
+    public Path packageUnderModelRoots(String text) {
+        Path p;
+        try {
+            p = Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw notUnderRoots();
+        }
+        if (!p.isAbsolute()) {
+            throw notUnderRoots();
+        }
+        Path n = p.normalize();
+        Path[] root = roots.stream().filter(r -> n.startsWith(r[0]) || n.startsWith(r[1])).findFirst()
+                .orElseThrow(this::notUnderRoots);
+        Path real;
+        try {
+            real = n.toRealPath();
+        } catch (java.io.IOException | SecurityException e) {
+            throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, "no-model-package", "No model package",
+                    "There is no model package at that path under the model roots: give the folder written by"
+                            + " ./mvfa export (or mvfa-edge enroll) that holds manifest.json.");
+        }
+        if (!real.startsWith(root[1]) || real.equals(root[1])) {
+            throw notUnderRoots();
+        }
+        return real;
+    }
+
+    private ApiException notUnderRoots() {
+        return new ApiException(HttpStatus.FORBIDDEN, "path-not-allowed", "Path not allowed",
+                "A reload loads a package only from a folder under a configured model root (mvfa.model-roots"
+                        + (roots.isEmpty() ? ", none configured here" : "")
+                        + "); omit the path to re-read the model's current folder.");
+    }
+
+    /**
      * Opens {@code newPath} (or the slot's path again), warms it up, swaps it in and retires the old model.
      * A failure leaves the old model serving.
      */
@@ -264,8 +317,14 @@ public class ModelRegistry {
                 fresh = load(slot.id, path);
             } catch (RuntimeException e) {
                 metrics.reload(slot.id, false);
-                LOG.warn("model {}: reload from {} failed, the current version stays: {}", slot.id, path,
-                        e instanceof MvfaException ? e.getMessage() : e.toString());
+                // The SDK's reason names the folder: keep it out of the log line and the answer.
+                String reason = e instanceof MvfaException ? withoutPath(e.getMessage(), path)
+                        : e.getClass().getSimpleName();
+                LOG.warn("model {}: reload failed, the current version stays: {}", slot.id, reason);
+                if (e instanceof MvfaException) {
+                    throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, "invalid-model-package",
+                            "Invalid model package", reason);
+                }
                 throw e;
             }
             LoadedModel old = slot.current.getAndSet(fresh);
@@ -279,6 +338,15 @@ public class ModelRegistry {
             }
             return fresh;
         }
+    }
+
+    /** A message with every mention of {@code path} (and its parts below the file system root) replaced. */
+    static String withoutPath(String message, Path path) {
+        if (message == null) {
+            return "the package cannot be opened";
+        }
+        String m = message.replace(path.toString(), "the package folder");
+        return m.replaceAll("[\\r\\n\\t]", " ");
     }
 
     @PreDestroy

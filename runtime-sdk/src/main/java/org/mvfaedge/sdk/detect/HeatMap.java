@@ -74,6 +74,20 @@ public final class HeatMap {
         return png(img);
     }
 
+    /** Regions with their boxes scaled by {@code sx}, {@code sy} (for an overlay drawn smaller than the input). */
+    public static List<Region> scaled(List<Region> regions, double sx, double sy) {
+        List<Region> out = new java.util.ArrayList<>(regions.size());
+        for (Region r : regions) {
+            int x0 = (int) Math.floor(r.x() * sx);
+            int y0 = (int) Math.floor(r.y() * sy);
+            int x1 = Math.max(x0 + 1, (int) Math.ceil((r.x() + r.width()) * sx));
+            int y1 = Math.max(y0 + 1, (int) Math.ceil((r.y() + r.height()) * sy));
+            out.add(new Region(x0, y0, x1 - x0, y1 - y0, Math.round(r.area() * sx * sy), r.peak(),
+                    (int) Math.floor(r.peakX() * sx), (int) Math.floor(r.peakY() * sy), r.mean()));
+        }
+        return out;
+    }
+
     private static int blend(int base, int heat, float a) {
         return Math.round(base * (1 - a) + heat * a);
     }

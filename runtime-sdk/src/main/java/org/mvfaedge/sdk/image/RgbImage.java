@@ -113,6 +113,43 @@ public final class RgbImage {
         return rgb.clone();
     }
 
+    /**
+     * A smaller copy, each output pixel the mean (rounded) of the input pixels it covers: for a picture of a
+     * large input (an overlay), not for the model, whose input is the PIL-exact bicubic resize.
+     */
+    public RgbImage averagedTo(int w, int h) {
+        if (w < 1 || h < 1 || w > width || h > height) {
+            throw new IllegalArgumentException("cannot average " + width + " x " + height + " to " + w + " x " + h);
+        }
+        byte[] out = new byte[w * h * 3];
+        long[] sum = new long[w * 3];
+        int[] count = new int[w];
+        for (int oy = 0; oy < h; oy++) {
+            java.util.Arrays.fill(sum, 0);
+            java.util.Arrays.fill(count, 0);
+            int y0 = (int) ((long) oy * height / h);
+            int y1 = (int) ((long) (oy + 1) * height / h);
+            for (int y = y0; y < y1; y++) {
+                int row = y * width * 3;
+                for (int x = 0; x < width; x++) {
+                    int ox = (int) ((long) x * w / width);
+                    int p = row + 3 * x;
+                    sum[3 * ox] += rgb[p] & 0xff;
+                    sum[3 * ox + 1] += rgb[p + 1] & 0xff;
+                    sum[3 * ox + 2] += rgb[p + 2] & 0xff;
+                    count[ox]++;
+                }
+            }
+            for (int ox = 0; ox < w; ox++) {
+                int o = (oy * w + ox) * 3;
+                for (int c = 0; c < 3; c++) {
+                    out[o + c] = (byte) ((sum[3 * ox + c] + count[ox] / 2) / count[ox]);
+                }
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
     /** The pixel array itself, for this package's resamplers; must not be modified. */
     byte[] data() {
         return rgb;
