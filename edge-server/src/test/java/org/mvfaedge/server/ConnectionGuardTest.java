@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,12 +43,16 @@ class ConnectionGuardTest {
         }
     }
 
-    @BeforeEach
-    void idle() throws Exception {
+    @AfterEach
+    void closeSockets() throws IOException {
         for (Socket s : open) {
             s.close();
         }
         open.clear();
+    }
+
+    @BeforeEach
+    void idle() throws Exception {
         ConnectionLimiter limiter = server.bean(ConnectionLimiter.class);
         waitUntil(() -> limiter.active() == 0, "no connection open at the start (was " + limiter.active() + ")");
     }

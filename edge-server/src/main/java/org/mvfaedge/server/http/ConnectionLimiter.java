@@ -369,7 +369,9 @@ public class ConnectionLimiter implements NettyServerCustomizer {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
             if (keyless && msg instanceof LastHttpContent) {
-                ctx.write(msg, promise).addListener((ChannelFutureListener) f -> {
+                // Micronaut writes keep-alive responses with a void promise, which takes no listener
+                ChannelPromise written = promise.isVoid() ? ctx.newPromise() : promise;
+                ctx.write(msg, written).addListener((ChannelFutureListener) f -> {
                     metrics.connectionClosed("no-key");
                     f.channel().close();
                 });

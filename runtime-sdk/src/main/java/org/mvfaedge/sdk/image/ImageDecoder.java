@@ -113,11 +113,7 @@ public final class ImageDecoder {
         if (p.channels == 3) {
             return new RgbImage(p.width, p.height, p.data);
         }
-        byte[] rgb = new byte[p.data.length * 3];
-        for (int i = 0, o = 0; i < p.data.length; i++, o += 3) {
-            rgb[o] = rgb[o + 1] = rgb[o + 2] = p.data[i];
-        }
-        return new RgbImage(p.width, p.height, rgb);
+        return RgbImage.grey(p.width, p.height, p.data);
     }
 
     private static GreyImage toGrey(Pixels p) {

@@ -13,8 +13,8 @@ public final class PilResize {
 
     /** Bicubic resize of an RGB image. */
     public static RgbImage bicubic(RgbImage image, int outWidth, int outHeight) {
-        return new RgbImage(outWidth, outHeight,
-                bicubic(image.data(), image.width(), image.height(), 3, outWidth, outHeight));
+        byte[] out = bicubic(image.data(), image.width(), image.height(), image.channels(), outWidth, outHeight);
+        return image.channels() == 1 ? RgbImage.grey(outWidth, outHeight, out) : new RgbImage(outWidth, outHeight, out);
     }
 
     /** Bicubic resize of a grey image. */
@@ -25,8 +25,8 @@ public final class PilResize {
 
     /** Nearest-neighbour resize of an RGB image. */
     public static RgbImage nearest(RgbImage image, int outWidth, int outHeight) {
-        return new RgbImage(outWidth, outHeight,
-                nearest(image.data(), image.width(), image.height(), 3, outWidth, outHeight));
+        byte[] out = nearest(image.data(), image.width(), image.height(), image.channels(), outWidth, outHeight);
+        return image.channels() == 1 ? RgbImage.grey(outWidth, outHeight, out) : new RgbImage(outWidth, outHeight, out);
     }
 
     /** Nearest-neighbour resize of a grey image (masks). */

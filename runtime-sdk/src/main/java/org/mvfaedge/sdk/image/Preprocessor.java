@@ -65,8 +65,19 @@ public final class Preprocessor {
     public void image(RgbImage image, float[] out, int offset) {
         Objects.requireNonNull(image, "image");
         Objects.checkFromIndexSize(offset, imageLength(), out.length);
-        resampler.resize(image.data(), image.width(), image.height(), 3, size, size, resized);
         int plane = size * size;
+        if (image.channels() == 1) {
+            // grey: one channel resampled, the same arithmetic the three equal channels would get
+            resampler.resize(image.data(), image.width(), image.height(), 1, size, size, resized);
+            for (int p = 0; p < plane; p++) {
+                float v = UNIT[resized[p] & 0xff];
+                out[offset + p] = v;
+                out[offset + plane + p] = v;
+                out[offset + 2 * plane + p] = v;
+            }
+            return;
+        }
+        resampler.resize(image.data(), image.width(), image.height(), 3, size, size, resized);
         for (int p = 0, s = 0; p < plane; p++, s += 3) {
             out[offset + p] = UNIT[resized[s] & 0xff];
             out[offset + plane + p] = UNIT[resized[s + 1] & 0xff];

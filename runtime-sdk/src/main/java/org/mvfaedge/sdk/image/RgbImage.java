@@ -8,17 +8,34 @@ import org.mvfaedge.sdk.ImageDecodeException.Reason;
 /**
  * An 8-bit RGB image, pixels interleaved row by row ({@code R G B R G B ...}), what the model's
  * preprocessing consumes. Immutable: the pixel array is never handed out, only copies of it.
+ *
+ * <p>A grey input is held as one sample per pixel (R = G = B): a third of the memory of its RGB form,
+ * which matters for large radiographs. Every view of it ({@link #get}, {@link #toByteArray()}) is RGB,
+ * and the resamplers, which treat channels independently with the same arithmetic, give exactly what
+ * they give on the replicated RGB image.
  */
 public final class RgbImage {
     private final int width;
     private final int height;
+    /** Interleaved samples: 3 per pixel, or 1 for a grey image. */
     private final byte[] rgb;
+    private final int channels;
 
     /** Wraps without copying: callers in this package hand over an array nobody else holds. */
     RgbImage(int width, int height, byte[] rgb) {
+        this(width, height, rgb, 3);
+    }
+
+    private RgbImage(int width, int height, byte[] samples, int channels) {
         this.width = width;
         this.height = height;
-        this.rgb = rgb;
+        this.rgb = samples;
+        this.channels = channels;
+    }
+
+    /** A grey image as RGB without copying or replicating its samples (package callers hand over their array). */
+    static RgbImage grey(int width, int height, byte[] grey) {
+        return new RgbImage(width, height, grey, 1);
     }
 
     /** An image from interleaved RGB bytes (copied). */
@@ -36,15 +53,7 @@ public final class RgbImage {
     public static RgbImage fromRaw(byte[] pixels, int width, int height, int channels) {
         Objects.requireNonNull(pixels, "pixels");
         checkRaw(pixels.length, "byte", width, height, channels);
-        byte[] out = new byte[width * height * 3];
-        if (channels == 3) {
-            System.arraycopy(pixels, 0, out, 0, out.length);
-        } else {
-            for (int i = 0, o = 0; i < pixels.length; i++, o += 3) {
-                out[o] = out[o + 1] = out[o + 2] = pixels[i];
-            }
-        }
-        return new RgbImage(width, height, out);
+        return new RgbImage(width, height, pixels.clone(), channels);
     }
 
     /**
@@ -57,18 +66,11 @@ public final class RgbImage {
     public static RgbImage fromRaw(short[] pixels, int width, int height, int channels) {
         Objects.requireNonNull(pixels, "pixels");
         checkRaw(pixels.length, "short", width, height, channels);
-        byte[] out = new byte[width * height * 3];
-        if (channels == 3) {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = (byte) PixelDepth.from16(pixels[i] & 0xffff);
-            }
-        } else {
-            for (int i = 0, o = 0; i < pixels.length; i++, o += 3) {
-                byte v = (byte) PixelDepth.from16(pixels[i] & 0xffff);
-                out[o] = out[o + 1] = out[o + 2] = v;
-            }
+        byte[] out = new byte[pixels.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) PixelDepth.from16(pixels[i] & 0xffff);
         }
-        return new RgbImage(width, height, out);
+        return new RgbImage(width, height, out, channels);
     }
 
     static void checkRaw(int length, String type, int width, int height, int channels) {
@@ -105,12 +107,24 @@ public final class RgbImage {
         Objects.checkIndex(x, width);
         Objects.checkIndex(y, height);
         Objects.checkIndex(c, 3);
-        return rgb[(y * width + x) * 3 + c] & 0xff;
+        return channels == 1 ? rgb[y * width + x] & 0xff : rgb[(y * width + x) * 3 + c] & 0xff;
     }
 
-    /** A copy of the interleaved RGB bytes. */
+    /** A copy of the interleaved RGB bytes (a grey image's samples replicated). */
     public byte[] toByteArray() {
-        return rgb.clone();
+        if (channels == 3) {
+            return rgb.clone();
+        }
+        byte[] out = new byte[rgb.length * 3];
+        for (int i = 0, o = 0; i < rgb.length; i++, o += 3) {
+            out[o] = out[o + 1] = out[o + 2] = rgb[i];
+        }
+        return out;
+    }
+
+    /** Samples per pixel in {@link #data()}: 3, or 1 for a grey image. */
+    int channels() {
+        return channels;
     }
 
     /**
@@ -121,8 +135,9 @@ public final class RgbImage {
         if (w < 1 || h < 1 || w > width || h > height) {
             throw new IllegalArgumentException("cannot average " + width + " x " + height + " to " + w + " x " + h);
         }
-        byte[] out = new byte[w * h * 3];
-        long[] sum = new long[w * 3];
+        int n = channels;
+        byte[] out = new byte[w * h * n];
+        long[] sum = new long[w * n];
         int[] count = new int[w];
         for (int oy = 0; oy < h; oy++) {
             java.util.Arrays.fill(sum, 0);
@@ -130,27 +145,27 @@ public final class RgbImage {
             int y0 = (int) ((long) oy * height / h);
             int y1 = (int) ((long) (oy + 1) * height / h);
             for (int y = y0; y < y1; y++) {
-                int row = y * width * 3;
+                int row = y * width * n;
                 for (int x = 0; x < width; x++) {
                     int ox = (int) ((long) x * w / width);
-                    int p = row + 3 * x;
-                    sum[3 * ox] += rgb[p] & 0xff;
-                    sum[3 * ox + 1] += rgb[p + 1] & 0xff;
-                    sum[3 * ox + 2] += rgb[p + 2] & 0xff;
+                    int p = row + n * x;
+                    for (int c = 0; c < n; c++) {
+                        sum[n * ox + c] += rgb[p + c] & 0xff;
+                    }
                     count[ox]++;
                 }
             }
             for (int ox = 0; ox < w; ox++) {
-                int o = (oy * w + ox) * 3;
-                for (int c = 0; c < 3; c++) {
-                    out[o + c] = (byte) ((sum[3 * ox + c] + count[ox] / 2) / count[ox]);
+                int o = (oy * w + ox) * n;
+                for (int c = 0; c < n; c++) {
+                    out[o + c] = (byte) ((sum[n * ox + c] + count[ox] / 2) / count[ox]);
                 }
             }
         }
-        return new RgbImage(w, h, out);
+        return new RgbImage(w, h, out, n);
     }
 
-    /** The pixel array itself, for this package's resamplers; must not be modified. */
+    /** The sample array itself ({@link #channels()} per pixel), for this package's resamplers; must not be modified. */
     byte[] data() {
         return rgb;
     }
