@@ -11,12 +11,15 @@ public final class DataOptions {
             description = "Object (data set): Brain, Liver, Retina_RESC, Retina_OCT2017, Chest, Histopathology, or one of --objects.")
     public String obj;
 
-    @Option(names = {"--data-path", "--data_path"}, required = true, paramLabel = "DIR",
-            description = "Folder holding <Object>_AD/{valid,test}/{good,Ungood}/img.")
+    // Defaults: test_few.py / test_zero.py's --data_path './data/', and the split files medical_few.py
+    // opens at './dataset/fewshot_seed/<Object>/<k>-shot.txt' (the same as train-few's).
+    @Option(names = {"--data-path", "--data_path"}, defaultValue = "./data/", paramLabel = "DIR",
+            description = "Folder holding <Object>_AD/{valid,test}/{good,Ungood}/img (default: ${DEFAULT-VALUE}, the paper's).")
     public Path dataPath;
 
-    @Option(names = {"--fewshot-seed-dir"}, paramLabel = "DIR",
-            description = "Folder of the paper's few-shot splits (<Object>/<k>-shot.txt).")
+    @Option(names = {"--fewshot-seed-dir"}, defaultValue = "./dataset/fewshot_seed", paramLabel = "DIR",
+            description = "Folder of the paper's few-shot splits (<Object>/<k>-shot.txt) (default: ${DEFAULT-VALUE},"
+                    + " where the paper's code reads them).")
     public Path fewshotSeedDir;
 
     @Option(names = "--shot", defaultValue = "4", paramLabel = "K", description = "Shots (default: ${DEFAULT-VALUE}).")

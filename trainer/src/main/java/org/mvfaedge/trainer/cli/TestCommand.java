@@ -36,7 +36,8 @@ public abstract class TestCommand implements Callable<Integer> {
     public DataOptions data;
 
     @Option(names = "--adapters", paramLabel = "FILE",
-            description = "Adapter checkpoint (.safetensors of this project or the paper's .pth); default <save-path>/<protocol>/<Object>.safetensors.")
+            description = "Adapter checkpoint (.safetensors of this project or the paper's .pth); default"
+                    + " <save-path>/<few-shot|zero-shot>/<Object>.safetensors, else <Object>.pth there (the paper's).")
     public Path adapters;
 
     @Option(names = {"--save-path", "--save_path"}, defaultValue = "ckpt", paramLabel = "DIR",
@@ -54,12 +55,25 @@ public abstract class TestCommand implements Callable<Integer> {
 
     abstract Evaluator.Protocol protocol();
 
+    /**
+     * {@code <save-path>/<few-shot|zero-shot>/<Object>.safetensors} (what train-few/train-zero write),
+     * else {@code <Object>.pth} beside it: where test_few.py / test_zero.py load from by default
+     * ({@code ./ckpt/few-shot/<obj>.pth}, {@code ./ckpt/zero-shot/<obj>.pth}), so the paper's released
+     * checkpoints placed as its README says are found without --adapters.
+     */
+    Path defaultAdapters() {
+        Path dir = savePath.resolve(protocol() == Evaluator.Protocol.FEW_SHOT ? "few-shot" : "zero-shot");
+        Path ours = dir.resolve(data.obj + ".safetensors");
+        Path paper = dir.resolve(data.obj + ".pth");
+        return !Files.isRegularFile(ours) && Files.isRegularFile(paper) ? paper : ours;
+    }
+
     @Override
     public Integer call() {
-        Path adapterFile = adapters != null ? adapters
-                : savePath.resolve(protocol() == Evaluator.Protocol.FEW_SHOT ? "few-shot" : "zero-shot").resolve(data.obj + ".safetensors");
+        Path adapterFile = adapters != null ? adapters : defaultAdapters();
         if (!Files.isRegularFile(adapterFile)) {
             throw new IllegalArgumentException("adapter checkpoint not found: " + adapterFile
+                    + (adapters != null ? "" : " (nor " + adapterFile.resolveSibling(data.obj + ".pth") + ")")
                     + " (train one with train-few/train-zero, or pass --adapters FILE)");
         }
         PrintWriter out = spec.commandLine().getOut();

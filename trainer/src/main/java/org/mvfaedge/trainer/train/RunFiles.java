@@ -59,7 +59,13 @@ public final class RunFiles {
 
     /** Writes the best checkpoint (adapters, safetensors) and then its sidecar. */
     void writeBest(AdapterTraining training, Map<String, Object> runInfo, EpochRecord record) {
-        Map<String, String> meta = new LinkedHashMap<>();
+        writeBest(training, runInfo, record, Map.of());
+    }
+
+    /** As {@link #writeBest(AdapterTraining, Map, EpochRecord)}, with more metadata in the checkpoint. */
+    void writeBest(AdapterTraining training, Map<String, Object> runInfo, EpochRecord record,
+            Map<String, String> extraMeta) {
+        Map<String, String> meta = new LinkedHashMap<>(extraMeta);
         meta.put("object", object);
         meta.put("epoch", Integer.toString(record.epoch()));
         meta.put("step", Integer.toString(record.step()));

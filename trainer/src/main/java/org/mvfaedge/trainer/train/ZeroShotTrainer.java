@@ -14,9 +14,10 @@ import org.mvfaedge.trainer.text.ObjectInfo;
 
 /**
  * train_zero.py's loop (batch 1): leave-one-object-out. The adapters train on the other objects'
- * images, each compared with its own object's text features (objects with masks: seg + det losses
- * and both optimizers; image-level objects: det loss and the det optimizer), in an order shuffled
- * every epoch. The held-out object's test split is evaluated with the zero-shot protocol five times
+ * images ({@link ZeroShotTrainingSet}), each compared with its own object's text features (objects
+ * with masks: seg + det losses and both optimizers; image-level objects: det loss and the det
+ * optimizer), in an order shuffled every epoch (a uniform permutation, as the reference's shuffles
+ * give; not the same permutation: theirs come from Python's and PyTorch's generators). The held-out object's test split is evaluated with the zero-shot protocol five times
  * per epoch, before steps {@code 0, n/5, 2n/5, ...} as the reference does, and the checkpoint is
  * replaced whenever the criterion is at least the best so far (the reference's {@code >=}).
  */
@@ -25,9 +26,17 @@ public final class ZeroShotTrainer {
     public record Item(ObjectInfo object, Sample sample) {
     }
 
-    /** Run settings (see {@link FewShotTrainer.Options}). */
+    /**
+     * Run settings (see {@link FewShotTrainer.Options}). {@code checkpointMeta} goes into the metadata
+     * of both checkpoints (best and last) and must match the saved state's on {@code --resume}: it
+     * names the training data (splits, objects), so a run cannot continue on other data unnoticed.
+     */
     public record Options(int epochs, long seed, boolean resume, PrefixCache cache, RunFiles files,
-            Map<String, Object> runInfo, PrintStream progress, boolean terminal, int evaluationsPerEpoch) {
+            Map<String, Object> runInfo, Map<String, String> checkpointMeta, PrintStream progress, boolean terminal,
+            int evaluationsPerEpoch) {
+        public Options {
+            checkpointMeta = Map.copyOf(checkpointMeta);
+        }
     }
 
     private ZeroShotTrainer() {
@@ -50,6 +59,13 @@ public final class ZeroShotTrainer {
             String obj = saved.metadata().get("object");
             if (obj != null && !obj.equals(heldOut.name())) {
                 throw new IllegalArgumentException("--resume: the saved state is for object " + obj);
+            }
+            for (Map.Entry<String, String> e : o.checkpointMeta().entrySet()) {
+                String was = saved.metadata().get(e.getKey());
+                if (was != null && !was.equals(e.getValue())) {
+                    throw new IllegalArgumentException("--resume: the saved state was trained with " + e.getKey() + " "
+                            + was + ", this run has " + e.getValue() + "; use the same options or another --save-path");
+                }
             }
             training.loadAdapters(saved.adapters());
             training.loadOptimizerState(saved.optimizer());
@@ -86,7 +102,7 @@ public final class ZeroShotTrainer {
                     if (isBest) {
                         bestCriterion = m.criterion();
                         best = last;
-                        o.files().writeBest(training, o.runInfo(), last);
+                        o.files().writeBest(training, o.runInfo(), last, o.checkpointMeta());
                     }
                     log.add(last);
                     history.add(last);
@@ -108,7 +124,7 @@ public final class ZeroShotTrainer {
                 steps++;
                 bar.step(sum / steps);
             }
-            Map<String, String> meta = new LinkedHashMap<>();
+            Map<String, String> meta = new LinkedHashMap<>(o.checkpointMeta());
             meta.put("object", heldOut.name());
             meta.put("seed", Long.toString(o.seed()));
             meta.put("epoch", Integer.toString(epoch));

@@ -130,7 +130,15 @@ class ReadmeCommandsTest {
         assertEquals(0, p.exitValue(), "exit status of\n  " + line + "\nstderr:\n" + tail(err));
         switch (sub) {
             case "train-few" -> assertTrue(Files.isRegularFile(ws.resolve("ckpt/few-shot/Brain.safetensors")));
-            case "train-zero" -> assertTrue(Files.isRegularFile(ws.resolve("ckpt/zero-shot/Brain.safetensors")));
+            case "train-zero" -> {
+                assertTrue(Files.isRegularFile(ws.resolve("ckpt/zero-shot/Brain.safetensors")));
+                // As printed, it trains on the reference's data: the other object's test split only.
+                JsonNode run = JSON.readTree(ws.resolve("ckpt/zero-shot/Brain.json").toFile()).get("run");
+                assertEquals("[\"test\"]", run.get("train_splits").toString());
+                assertEquals("[\"Chest\"]", run.get("train_objects").toString());
+                assertEquals(list(ws.resolve("data/Chest_AD/test/good/img")).size()
+                        + list(ws.resolve("data/Chest_AD/test/Ungood/img")).size(), run.get("train_images").asInt());
+            }
             case "test-few", "test-zero", "evaluate" -> {
                 if (printed.contains("--json")) {
                     JsonNode r = JSON.readTree(lastJsonLine(out));

@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.mvfaedge.sdk.testing.Fixtures;
@@ -72,5 +75,40 @@ class TestCommandParityTest {
         Fixtures.assertClose(command + " " + object + " image scores", scores, expScores, 1e-4);
         assertEquals("tg00.png", r.get("images").get(0).asText());
         assertEquals(8, r.get("images").size());
+    }
+
+    /**
+     * With no --adapters, test-zero loads the paper's checkpoint where test_zero.py looks for it
+     * ({@code ./ckpt/zero-shot/<obj>.pth}, here under --save-path) and computes the reference's AUCs;
+     * with nothing there, the error names both files it looked for.
+     */
+    @Test
+    void findsThePapersCheckpointWhereTheReferenceLooks(@TempDir Path tmp) throws Exception {
+        Path fx = Fixtures.tinyA();
+        Files.createDirectories(tmp.resolve("ckpt/zero-shot"));
+        Files.copy(fx.resolve("adapters/after_3_steps.pth"), tmp.resolve("ckpt/zero-shot/Brain.pth"));
+        String[] args = {"test-zero", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(),
+            "--bpe", Fixtures.bpe().toString(), "--data-path", fx.resolve("eval/data").toString(), "--obj", "Brain",
+            "--img-size", "72", "--features", "1,2,3,4", "--save-path", tmp.resolve("ckpt").toString(), "--json"};
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        assertEquals(0, cl.execute(args), err.toString());
+        JsonNode r = new ObjectMapper().readTree(out.toString().strip());
+        JsonNode expected = new ObjectMapper().readTree(fx.resolve("fixture.json").toFile())
+                .get("evaluation").get("Brain").get("zero_shot");
+        assertEquals(expected.get("image_auc").asDouble(), r.get("image_auc").asDouble(), 1e-4);
+        assertEquals(expected.get("pixel_auc").asDouble(), r.get("pixel_auc").asDouble(), 1e-4);
+
+        Files.delete(tmp.resolve("ckpt/zero-shot/Brain.pth"));
+        StringWriter err2 = new StringWriter();
+        CommandLine cl2 = Main.commandLine();
+        cl2.setOut(new PrintWriter(new StringWriter()));
+        cl2.setErr(new PrintWriter(err2, true));
+        assertEquals(2, cl2.execute(args));
+        assertTrue(err2.toString().contains("Brain.safetensors (nor "), err2.toString());
+        assertTrue(err2.toString().contains("Brain.pth)"), err2.toString());
     }
 }

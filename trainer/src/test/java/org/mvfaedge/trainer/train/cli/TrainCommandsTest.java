@@ -9,11 +9,18 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mvfaedge.sdk.testing.Fixtures;
+import org.mvfaedge.trainer.text.PromptConfig;
+import org.mvfaedge.trainer.train.MedicalZeroReference;
 import org.mvfaedge.trainer.train.SyntheticData;
+import org.mvfaedge.trainer.train.ZeroShotTrainer;
 import org.mvfaedge.trainer.weights.AdapterCheckpoint;
 import picocli.CommandLine;
 
@@ -82,12 +89,81 @@ class TrainCommandsTest {
                 "Brain", "--data-path", data.toString(), "--img-size", "48", "--features", "1,2,3", "--epochs", "1",
                 "--save-path", save.toString(), "--evaluations-per-epoch", "2", "--json");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("[Liver, Chest]"), r.err());
+        assertTrue(r.err().contains("training on the test split of [Liver, Chest] (12 images), as train_zero.py"),
+                r.err());
+        assertTrue(r.err().contains("no data set for Retina_RESC, Retina_OCT2017, Histopathology"), r.err());
         Path dir = save.resolve("zero-shot");
         assertTrue(Files.isRegularFile(dir.resolve("Brain.safetensors")));
         long evaluations = Files.readAllLines(dir.resolve("Brain.log.jsonl")).stream().filter(s -> !s.isBlank()).count();
-        // (2 + 3) x 2 classes x 2 objects = 20 images, evaluated before steps 0 and 10.
+        // 3 test images x 2 classes x 2 objects = 12 images (the valid splits are not read), evaluated
+        // before steps 0 and 6.
         assertEquals(2, evaluations);
+        JsonNode run = new ObjectMapper().readTree(dir.resolve("Brain.json").toFile()).get("run");
+        assertEquals("[\"test\"]", run.get("train_splits").toString());
+        assertEquals(12, run.get("train_images").asInt());
+        assertEquals("[\"Liver\",\"Chest\"]", run.get("train_objects").toString());
+        assertTrue(run.get("departures") == null, run.toString());
+        Map<String, String> meta = new HashMap<>();
+        AdapterCheckpoint.read(dir.resolve("Brain.safetensors"), meta);
+        assertEquals("test", meta.get("train_splits"));
+        assertEquals("Liver,Chest", meta.get("train_objects"));
+    }
+
+    /** valid,test is the opt-in departure: named on stderr, in the sidecars and checkpoints, and kept on --resume. */
+    @Test
+    void trainZeroOnValidAndTestIsRecordedAsADeparture() throws Exception {
+        Path save = tmp.resolve("ckpt-zero-valid");
+        String[] args = {"--clip", clip.toString(), "--bpe", Fixtures.bpe().toString(), "--obj", "Brain",
+            "--data-path", data.toString(), "--img-size", "48", "--features", "1,2,3", "--epochs", "1",
+            "--save-path", save.toString(), "--evaluations-per-epoch", "1", "--train-splits", "valid,test"};
+        Out r = run(new TrainZeroCommand(), args);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("training on the valid+test splits of [Liver, Chest] (20 images)"), r.err());
+        assertTrue(r.err().contains("departs from the reference"), r.err());
+        Path dir = save.resolve("zero-shot");
+        for (String sidecar : List.of("Brain.json", "Brain.last.json")) {
+            JsonNode run = new ObjectMapper().readTree(dir.resolve(sidecar).toFile()).get("run");
+            assertEquals("[\"valid\",\"test\"]", run.get("train_splits").toString(), sidecar);
+            assertEquals(20, run.get("train_images").asInt(), sidecar);
+            assertTrue(run.get("departures").get(0).asText().contains("test splits only"), sidecar);
+        }
+        Map<String, String> meta = new HashMap<>();
+        AdapterCheckpoint.read(dir.resolve("Brain.safetensors"), meta);
+        assertEquals("valid,test", meta.get("train_splits"));
+        // Resuming that state on the default (test only) data is refused, with the reason.
+        List<String> resume = new ArrayList<>(List.of(args).subList(0, args.length - 2));
+        resume.set(resume.indexOf("--epochs") + 1, "2");
+        resume.add("--resume");
+        Out again = run(new TrainZeroCommand(), resume.toArray(new String[0]));
+        assertTrue(again.code() != 0);
+        assertTrue(again.err().contains("trained with train_splits valid,test, this run has test"), again.err());
+    }
+
+    /**
+     * The command's default data, through its own option parsing, is the reference's list: on the
+     * fixture's data sets under all six objects' names, each object held out in turn.
+     */
+    @Test
+    void theDefaultTrainingDataIsTheReferences() throws Exception {
+        Path six = tmp.resolve("six");
+        Path fx = Fixtures.tinyA().resolve("eval/data");
+        for (String o : List.of("Brain", "Liver", "Retina_RESC")) {
+            MedicalZeroReference.copyTree(fx.resolve("Brain_AD"), six.resolve(o + "_AD"));
+        }
+        for (String o : List.of("Retina_OCT2017", "Chest", "Histopathology")) {
+            MedicalZeroReference.copyTree(fx.resolve("Chest_AD"), six.resolve(o + "_AD"));
+        }
+        for (String heldOut : List.of("Brain", "Liver", "Retina_RESC", "Retina_OCT2017", "Chest", "Histopathology")) {
+            TrainZeroCommand command = new TrainZeroCommand();
+            new CommandLine(command).parseArgs("--clip", "unused.pt", "--bpe", "unused.txt.gz", "--obj", heldOut,
+                    "--data-path", six.toString());
+            List<MedicalZeroReference.Entry> got = new ArrayList<>();
+            for (ZeroShotTrainer.Item it : command.trainingSet(PromptConfig.builtIn()).items()) {
+                got.add(new MedicalZeroReference.Entry(it.object().name(), it.sample().image(), it.sample().label(),
+                        it.object().hasMasks() ? it.sample().mask() : null));
+            }
+            assertEquals(MedicalZeroReference.trainList(six, heldOut, List.of("test"), false), got, heldOut);
+        }
     }
 
     @Test
