@@ -186,11 +186,11 @@ class FixtureConfigTest {
         AssertionError e = assertThrows(AssertionError.class, () -> FixtureConfig.of(noSize));
         assertTrue(e.getMessage().contains("lacks 'img_size'") && e.getMessage().contains(noSize.toString()),
                 e.getMessage());
-        Path noPatch = writeFixtureJson("{\"config\": \"x\", \"img_size\": 72, \"features\": [1], \"activation\": \"gelu\","
-                + " \"embed_dim\": 8, \"adapter_bottleneck\": 8, \"vision\": {\"image_size\": 84}}");
+        Path noPatch = writeFixtureJson("{\"config\": \"x\", \"img_size\": 64, \"features\": [1], \"activation\": \"gelu\","
+                + " \"embed_dim\": 8, \"adapter_bottleneck\": 8, \"vision\": {\"image_size\": 90}}");
         e = assertThrows(AssertionError.class, () -> FixtureConfig.of(noPatch));
         assertTrue(e.getMessage().contains("lacks 'vision.layers'"), e.getMessage());
-        Path emptyFeatures = writeFixtureJson("{\"config\": \"x\", \"img_size\": 72, \"features\": []}");
+        Path emptyFeatures = writeFixtureJson("{\"config\": \"x\", \"img_size\": 64, \"features\": []}");
         e = assertThrows(AssertionError.class, () -> FixtureConfig.of(emptyFeatures));
         assertTrue(e.getMessage().contains("'features' must be a non-empty list"), e.getMessage());
         Path zeroSize = writeFixtureJson("{\"config\": \"x\", \"img_size\": 0}");
