@@ -40,7 +40,10 @@ public final class Fixtures {
         return p.toAbsolutePath().normalize();
     }
 
-    /** The fixture folder; the name predates {@code -Dmvfa.fixture} (it is tiny-a unless that says otherwise). */
+    /**
+     * The fixture folder, as {@link #fixture()}: the older name, kept so tests written on other branches
+     * before {@code -Dmvfa.fixture} still compile (it is tiny-a unless that property says otherwise).
+     */
     public static Path tinyA() {
         return fixture();
     }
