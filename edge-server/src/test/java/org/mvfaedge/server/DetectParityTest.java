@@ -22,6 +22,7 @@ import org.mvfaedge.sdk.Detection;
 import org.mvfaedge.sdk.DetectorOptions;
 import org.mvfaedge.sdk.ExecutionProvider;
 import org.mvfaedge.sdk.Region;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 
 /** POST /v1/detect over HTTP answers exactly what the SDK answers for the same image and package. */
 class DetectParityTest {
@@ -49,7 +50,7 @@ class DetectParityTest {
 
     @Test
     void detectionJsonEqualsTheSdkResult() throws Exception {
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < FixtureConfig.get().images(); i++) {
             byte[] png = Files.readAllBytes(TestPackages.image(i));
             HttpResponse<String> r = server.post("/v1/detect?map=array&overlay=true", TestServer.USER_KEY, "image/png", png);
             assertEquals(200, r.statusCode(), r.body());

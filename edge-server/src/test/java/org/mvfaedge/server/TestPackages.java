@@ -6,21 +6,30 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.mvfaedge.sdk.pkg.ModelPackage;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.cli.Main;
 import picocli.CommandLine;
 
 /**
- * Real model packages for the server's tests, made once per test JVM from the golden fixture with the
- * trainer's {@code export} command run in-process (the trainer is a test-scoped dependency; nothing is
- * installed), under target/test-packages. Tests skip with a message where ../shared is absent.
+ * Real model packages for the server's tests, made once per test JVM from the golden fixture (its
+ * img_size, features and activation from fixture.json) with the trainer's {@code export} command run
+ * in-process (the trainer is a test-scoped dependency; nothing is installed), under
+ * target/test-packages/&lt;fixture&gt;, one folder per fixture so a run with another {@code -Dmvfa.fixture}
+ * never reuses these. Tests skip with a message where ../shared is absent.
  */
 public final class TestPackages {
     private static final Map<String, Path> MADE = new HashMap<>();
@@ -39,20 +48,39 @@ public final class TestPackages {
         return make("brain-zero", "Brain", "zero");
     }
 
-    /** A fixture image (90 x 100 RGB PNG). */
+    /** A fixture image ({@code images/img<i>.png}; img0 is a 90 x 100 RGB PNG). */
     public static Path image(int i) {
-        return Fixtures.tinyA().resolve("images/img" + i + ".png");
+        return Fixtures.fixture().resolve("images/img" + i + ".png");
+    }
+
+    /**
+     * The folder of this fixture's packages: its name and a digest of its path and configuration, so a
+     * package exported from one fixture is never taken for another's.
+     */
+    private static Path root(FixtureConfig cfg) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(cfg.dir().toString().getBytes(StandardCharsets.UTF_8));
+            sha.update(Files.readAllBytes(cfg.file("fixture.json")));
+            String digest = HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+            return Path.of("target", "test-packages", cfg.name() + "-" + digest).toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static synchronized Path make(String name, String object, String mode) {
-        Path fx = Fixtures.tinyA();
+        FixtureConfig cfg = FixtureConfig.get();
+        Path fx = cfg.dir();
         Path done = MADE.get(name);
         if (done != null) {
             return done;
         }
         try {
             if (root == null) {
-                root = Path.of("target", "test-packages").toAbsolutePath();
+                root = root(cfg);
                 Files.createDirectories(root);
             }
             Path out = root.resolve(name);
@@ -66,11 +94,14 @@ public final class TestPackages {
             cl.setOut(new PrintWriter(new StringWriter()));
             cl.setErr(new PrintWriter(err));
             long t0 = System.nanoTime();
-            int rc = cl.execute("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(), "--bpe",
-                    Fixtures.bpe().toString(), "--adapters", fx.resolve("adapters/after_3_steps.pth").toString(), "--obj",
-                    object, "--img-size", "72", "--features", "1,2,3,4", "--mode", mode, "--data-path",
-                    fx.resolve("eval/data").toString(), "--fewshot-seed-dir", fx.resolve("eval/dataset/fewshot_seed").toString(),
-                    "--shot", "2", "--iterate", "0", "--calibrate-on", "valid", "--out", out.toString());
+            List<String> args = new ArrayList<>(List.of("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(),
+                    "--bpe", Fixtures.bpe().toString(), "--adapters", fx.resolve("adapters/after_3_steps.pth").toString(),
+                    "--obj", object));
+            args.addAll(cfg.modelArgs());
+            args.addAll(List.of("--mode", mode, "--data-path", fx.resolve("eval/data").toString(), "--fewshot-seed-dir",
+                    fx.resolve("eval/dataset/fewshot_seed").toString(), "--shot", "2", "--iterate", "0", "--calibrate-on",
+                    "valid", "--out", out.toString()));
+            int rc = cl.execute(args.toArray(new String[0]));
             assertEquals(0, rc, "export of the test package failed: " + err);
             System.out.printf("test package %s exported in %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
             MADE.put(name, out);

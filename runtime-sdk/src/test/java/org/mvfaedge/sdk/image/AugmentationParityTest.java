@@ -7,39 +7,40 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
 
 /** {@code utils.augment} of the fixture's img0 (with mask) and img1 (without) against the reference. */
 class AugmentationParityTest {
-    private static final int SIZE = 72;
     /** Images: a float32 implementation reaches ~1.1e-6. */
     private static final double TOL = 1e-5;
     /**
      * Masks: the README's tolerance. A 0/1 mask turns a one-ulp difference of a sampling coordinate
-     * (7.6e-6 for coordinates 32..72; ATen's vectorised linspace and bmm round differently from a
+     * (7.6e-6 for coordinates from 32 up to the image side; ATen's vectorised linspace and bmm round differently from a
      * scalar loop) into a value difference of the same size, so masks land near 1e-5, not 1e-6.
      */
     private static final double MASK_TOL = 1e-4;
 
     @Test
     void imageAndMaskAugmentationMatchReference() {
-        Path dir = Fixtures.tinyA();
+        Path dir = Fixtures.fixture();
+        int size = FixtureConfig.get().imgSize();
         // Start from the reference's own input tensors so this test isolates the augmentation.
         float[] image = Fixtures.npy(dir.resolve("forward/img0/input.npy")).floats();
         float[] mask = Fixtures.npy(dir.resolve("forward/img0/mask.npy")).floats();
-        Augmentation.Augmented out = Augmentation.augment(image, mask, 3, SIZE, SIZE);
+        Augmentation.Augmented out = Augmentation.augment(image, mask, 3, size, size);
 
         Npy expectedImages = Fixtures.npy(dir.resolve("augment/with_mask_images.npy"));
         Npy expectedMasks = Fixtures.npy(dir.resolve("augment/with_mask_masks.npy"));
-        assertArrayEquals(new long[] {Augmentation.COUNT, 3, SIZE, SIZE}, expectedImages.shape);
-        assertArrayEquals(new long[] {Augmentation.COUNT, 1, SIZE, SIZE}, expectedMasks.shape);
+        assertArrayEquals(new long[] {Augmentation.COUNT, 3, size, size}, expectedImages.shape);
+        assertArrayEquals(new long[] {Augmentation.COUNT, 1, size, size}, expectedMasks.shape);
         float[] ei = expectedImages.floats();
         float[] em = expectedMasks.floats();
         String[] names = {"original", "rot -pi/8", "rot -pi/16", "rot pi/16", "rot pi/8", "shift (0.1,0.1)",
             "shift (-0.1,0.1)", "shift (-0.1,-0.1)", "shift (0.1,-0.1)", "hflip", "vflip"};
-        int n = 3 * SIZE * SIZE;
-        int m = SIZE * SIZE;
+        int n = 3 * size * size;
+        int m = size * size;
         for (int k = 0; k < Augmentation.COUNT; k++) {
             Fixtures.assertClose("augment img0 " + names[k], Arrays.copyOfRange(out.images(), k * n, (k + 1) * n),
                     Arrays.copyOfRange(ei, k * n, (k + 1) * n), TOL);
@@ -52,12 +53,13 @@ class AugmentationParityTest {
 
     @Test
     void normalShotAugmentationMatchesReferenceAndHasZeroMasks() {
-        Path dir = Fixtures.tinyA();
+        Path dir = Fixtures.fixture();
+        int size = FixtureConfig.get().imgSize();
         float[] image = Fixtures.npy(dir.resolve("forward/img1/input.npy")).floats();
-        Augmentation.Augmented out = Augmentation.augment(image, null, 3, SIZE, SIZE);
+        Augmentation.Augmented out = Augmentation.augment(image, null, 3, size, size);
         Fixtures.assertClose("augment img1 (no mask) all images", out.images(),
                 Fixtures.npy(dir.resolve("augment/normal_images.npy")).floats(), TOL);
-        assertEquals(Augmentation.COUNT * SIZE * SIZE, out.masks().length);
+        assertEquals(Augmentation.COUNT * size * size, out.masks().length);
         for (float v : out.masks()) {
             assertEquals(0f, v);
         }

@@ -16,15 +16,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mvfaedge.sdk.ModelPackageException;
 
 class ModelPackageTest {
+    /** A hand-made manifest of ViT-L/14 at 240 px (grid 17, 290 tokens; 2 shots x 11 views x 290 = 6380 rows). */
     static Manifest manifest() {
         return new Manifest(Manifest.FORMAT, Manifest.FORMAT_VERSION, "Brain-test", "2026-11-28T00:00:00Z", "test",
                 new Manifest.ObjectSpec("Brain", "Brain", true),
-                new Manifest.Mode("few-shot", 2, 0, 111, List.of("a.png", "b.png"), 572),
-                new Manifest.Model("model.onnx", null, null, null, 17, "fp32", 72, 14, 5, 128, 4, List.of(1, 2, 3, 4),
-                        96, "gelu"),
-                new Manifest.Preprocessing("pil-bicubic", 72, 1 / 255.0, "none", "RGB", "NCHW"),
-                List.of(new Manifest.Tensor("image", "float32", List.of("N", 3, 72, 72))),
-                List.of(new Manifest.Tensor("zero_map", "float32", List.of("N", 72, 72))),
+                new Manifest.Mode("few-shot", 2, 0, 111, List.of("a.png", "b.png"), 6380),
+                new Manifest.Model("model.onnx", null, null, null, 17, "fp32", 240, 14, 17, 1024, 24,
+                        List.of(6, 12, 18, 24), 768, "gelu"),
+                new Manifest.Preprocessing("pil-bicubic", 240, 1 / 255.0, "none", "RGB", "NCHW"),
+                List.of(new Manifest.Tensor("image", "float32", List.of("N", 3, 240, 240))),
+                List.of(new Manifest.Tensor("zero_map", "float32", List.of("N", 240, 240))),
                 Map.of("clip", new Manifest.SourceFile("clip.pt", "00")),
                 new Manifest.Calibration("none", 0, Map.of("zero_map", new Manifest.Stats(0, 4, 1, 0, 4)),
                         "0.5*norm(zero)+0.5*norm(few)", "max-of-map", 0.5, "default", null, null));
@@ -42,7 +43,7 @@ class ModelPackageTest {
         ModelPackage p = ModelPackage.open(pkg);
         assertEquals("Brain", p.manifest().object().name());
         assertEquals(Sha256.of(pkg.resolve("model.onnx")), p.manifest().model().sha256());
-        assertEquals(List.of(1, 2, 3, 4), p.manifest().model().features());
+        assertEquals(List.of(6, 12, 18, 24), p.manifest().model().features());
         try (Stream<Path> s = Files.list(tmp)) {
             assertTrue(s.noneMatch(f -> f.getFileName().toString().contains(".tmp-")), "no temporary folder left");
         }

@@ -6,30 +6,65 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Locates the read-only golden data at {@code ../shared} from the repository root. Tests that need
- * it skip with a message where it is absent (a user's clone); {@code .ci/run} refuses to run without
- * it, so CI never skips.
+ * Locates the read-only golden data at {@code ../shared} from the repository root ({@code -Dmvfa.shared})
+ * and the fixture the parity tests compare with ({@code -Dmvfa.fixture}, by default
+ * {@code <shared>/fixtures/mvfa-tiny-a}; its configuration is {@link FixtureConfig}). Tests that need them
+ * skip with a message where they are absent (a user's clone), and fail naming the path when the
+ * environment says {@code CI=true}, as the other tool-dependent tests do: CI must never pass by skipping.
  */
 public final class Fixtures {
     private Fixtures() {
     }
 
-    /** The shared folder, or the test is skipped. */
+    /** The shared folder, or the test is skipped (failed under CI=true). */
     public static Path shared() {
         String prop = System.getProperty("mvfa.shared");
         Path p = prop != null ? Path.of(prop) : Path.of("..", "shared");
         if (!Files.isDirectory(p) && Files.isDirectory(Path.of("..", "..", "shared"))) {
             p = Path.of("..", "..", "shared");
         }
-        assumeTrue(Files.isDirectory(p.resolve("fixtures")),
-                "golden data not found at " + p.toAbsolutePath().normalize()
-                        + " (../shared beside the repository): skipping fixture test");
+        require(Files.isDirectory(p.resolve("fixtures")), "golden data not found at " + p.toAbsolutePath().normalize()
+                + " (../shared beside the repository, or -Dmvfa.shared=PATH)", ci());
         return p.toAbsolutePath().normalize();
     }
 
-    /** The tiny-a fixture folder. */
+    /**
+     * The fixture folder the parity tests use: {@code -Dmvfa.fixture=PATH}, by default
+     * {@code <shared>/fixtures/mvfa-tiny-a}; skipped (failed under CI=true) where it has no fixture.json.
+     */
+    public static Path fixture() {
+        String prop = System.getProperty(FixtureConfig.PROPERTY);
+        Path p = prop != null && !prop.isBlank() ? Path.of(prop) : shared().resolve(FixtureConfig.DEFAULT);
+        require(Files.isRegularFile(p.resolve("fixture.json")), "golden fixture not found: no fixture.json in "
+                + p.toAbsolutePath().normalize() + " (-D" + FixtureConfig.PROPERTY + "=PATH chooses the folder)", ci());
+        return p.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The fixture folder, as {@link #fixture()}: the older name, kept so tests written on other branches
+     * before {@code -Dmvfa.fixture} still compile (it is tiny-a unless that property says otherwise).
+     */
     public static Path tinyA() {
-        return shared().resolve("fixtures/mvfa-tiny-a");
+        return fixture();
+    }
+
+    /** Whether the environment is CI ({@code CI=true}), where a missing fixture is a failure, not a skip. */
+    public static boolean ci() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    /**
+     * Passes when {@code present}; otherwise fails with {@code what} under CI, or skips the test with it
+     * (a user's clone without the golden data).
+     */
+    static void require(boolean present, String what, boolean ci) {
+        if (present) {
+            return;
+        }
+        if (ci) {
+            throw new AssertionError("CI=true but " + what);
+        }
+        assumeTrue(false, what + ": skipping fixture test");
     }
 
     /** The CLIP BPE merges file. */
@@ -61,8 +96,16 @@ public final class Fixtures {
         return m;
     }
 
+    /** Names the quantity whose lengths differ (another img_size or width than the fixture's arrays shows here). */
+    private static void assertSameLength(String quantity, float[] actual, float[] expected) {
+        if (actual.length != expected.length) {
+            throw new AssertionError(quantity + ": " + actual.length + " values, expected " + expected.length);
+        }
+    }
+
     /** Asserts {@code max|a-e| <= tol} and prints the largest difference for the closing notes. */
     public static void assertClose(String quantity, float[] actual, float[] expected, double tol) {
+        assertSameLength(quantity, actual, expected);
         double d = maxAbsDiff(actual, expected);
         System.out.printf("parity %-50s max abs diff %.3e (tol %.1e)%n", quantity, d, tol);
         if (!(d <= tol)) {
@@ -72,6 +115,7 @@ public final class Fixtures {
 
     /** Asserts the relative difference {@code max|a-e| / max(max|e|, tiny)} is within tol. */
     public static void assertRelClose(String quantity, float[] actual, float[] expected, double tol) {
+        assertSameLength(quantity, actual, expected);
         double d = maxAbsDiff(actual, expected);
         double scale = 0;
         for (float v : expected) {

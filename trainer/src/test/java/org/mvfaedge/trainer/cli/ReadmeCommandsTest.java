@@ -23,6 +23,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.mvfaedge.sdk.pkg.ModelPackage;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.demo.DemoData;
 
@@ -42,16 +43,21 @@ import org.mvfaedge.trainer.demo.DemoData;
  * in {@link org.mvfaedge.trainer.demo.DemoEndToEndTest}, {@code serve} in the edge server's tests.
  */
 class ReadmeCommandsTest {
-    /** Options that fit the fixture CLIP (84 px native, 4 layers) and keep the run short. */
-    private static final Map<String, Map<String, String>> OVERRIDES = Map.of(
-            "train-few", ordered("--img-size", "72", "--features", "1,2,3,4", "--epochs", "1"),
-            "train-zero", ordered("--img-size", "72", "--features", "1,2,3,4", "--epochs", "1",
-                    "--evaluations-per-epoch", "1"),
-            "test-few", ordered("--img-size", "72", "--features", "1,2,3,4"),
-            "test-zero", ordered("--img-size", "72", "--features", "1,2,3,4"),
-            "export", ordered("--img-size", "72", "--features", "1,2,3,4"),
-            "bench-forward", ordered("--repeat", "1"),
-            "bench-detect", ordered("--images", "2", "--warmup", "0", "--preprocess-inputs", "64x64"));
+    /**
+     * Options that fit the fixture CLIP (its img_size, features and activation from fixture.json) and keep
+     * the run short; made when the tests run, after the fixture was found.
+     */
+    private static Map<String, Map<String, String>> overrides() {
+        List<String> model = FixtureConfig.get().modelArgs();
+        return Map.of(
+                "train-few", ordered(model, "--epochs", "1"),
+                "train-zero", ordered(model, "--epochs", "1", "--evaluations-per-epoch", "1"),
+                "test-few", ordered(model),
+                "test-zero", ordered(model),
+                "export", ordered(model),
+                "bench-forward", ordered(List.of(), "--repeat", "1"),
+                "bench-detect", ordered(List.of(), "--images", "2", "--warmup", "0", "--preprocess-inputs", "64x64"));
+    }
     /** Run elsewhere (see the class comment). */
     private static final List<String> ELSEWHERE = List.of("demo", "serve");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,7 +68,7 @@ class ReadmeCommandsTest {
 
     @BeforeAll
     static void workspace() throws Exception {
-        Path fx = Fixtures.tinyA(); // skips with a message where ../shared is absent
+        Path fx = Fixtures.fixture(); // skips with a message where ../shared is absent
         assumeTrue(Files.isRegularFile(Path.of("/bin/bash")), "bash is needed to run the examples as printed");
         repo = Path.of("..").toAbsolutePath().normalize();
         Files.copy(fx.resolve("clip/clip-torchscript.pt"), ws.resolve("ViT-L-14-336px.pt"));
@@ -121,7 +127,7 @@ class ReadmeCommandsTest {
 
     private static void runAndCheck(String printed) throws Exception {
         String sub = subcommand(printed);
-        String line = withOverrides(printed, OVERRIDES.getOrDefault(sub, Map.of()));
+        String line = withOverrides(printed, overrides().getOrDefault(sub, Map.of()));
         Process p = new ProcessBuilder("bash", "-c", line).directory(ws.toFile())
                 .redirectError(ws.resolve(".stderr").toFile()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -245,10 +251,13 @@ class ReadmeCommandsTest {
         return json.get(json.size() - 1);
     }
 
-    private static Map<String, String> ordered(String... kv) {
+    /** Option-value pairs in order: {@code first} (e.g. the fixture's model options), then {@code kv}. */
+    private static Map<String, String> ordered(List<String> first, String... kv) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(List.of(kv));
         Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put(kv[i], kv[i + 1]);
+        for (int i = 0; i < all.size(); i += 2) {
+            m.put(all.get(i), all.get(i + 1));
         }
         return m;
     }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
 import picocli.CommandLine;
@@ -30,11 +31,13 @@ class TestCommandParityTest {
         "test-zero,Brain,zero_shot,zero_shot", "test-zero,Chest,zero_shot,zero_shot"})
     void printsTheReferenceAucsAndScores(String command, String object, String expectedPrefix, String fixtureKey)
             throws Exception {
-        Path fx = Fixtures.tinyA();
+        FixtureConfig cfg = FixtureConfig.get();
+        Path fx = cfg.dir();
         List<String> args = new ArrayList<>(List.of(command, "--clip", fx.resolve("clip/clip-torchscript.pt").toString(),
                 "--adapters", fx.resolve("adapters/after_3_steps.pth").toString(),
-                "--data-path", fx.resolve("eval/data").toString(), "--obj", object,
-                "--img-size", "72", "--features", "1,2,3,4", "--bpe", Fixtures.bpe().toString(), "--json"));
+                "--data-path", fx.resolve("eval/data").toString(), "--obj", object));
+        args.addAll(cfg.modelArgs());
+        args.addAll(List.of("--bpe", Fixtures.bpe().toString(), "--json"));
         if (command.equals("test-few")) {
             args.addAll(List.of("--fewshot-seed-dir", fx.resolve("eval/dataset/fewshot_seed").toString(),
                     "--shot", "2", "--iterate", "0"));
@@ -47,8 +50,7 @@ class TestCommandParityTest {
         int rc = cl.execute(args.toArray(new String[0]));
         assertEquals(0, rc, err.toString());
         JsonNode r = new ObjectMapper().readTree(out.toString().strip());
-        JsonNode expected = new ObjectMapper().readTree(fx.resolve("fixture.json").toFile())
-                .get("evaluation").get(object).get(fixtureKey);
+        JsonNode expected = cfg.json().get("evaluation").get(object).get(fixtureKey);
 
         assertEquals(object, r.get("object").asText());
         assertEquals(command.equals("test-few") ? "few-shot" : "zero-shot", r.get("protocol").asText());

@@ -15,7 +15,7 @@ import org.mvfaedge.sdk.testing.Fixtures;
 class BmadDatasetTest {
     @Test
     void listsTheFixtureTestSetInReferenceOrder() {
-        Path data = Fixtures.tinyA().resolve("eval/data");
+        Path data = Fixtures.fixture().resolve("eval/data");
         BmadDataset brain = BmadDataset.open(data, "Brain", true);
         List<Sample> test = brain.samples(BmadDataset.Split.TEST);
         assertEquals(List.of("tg00.png", "tg01.png", "tg02.png", "tg03.png", "tu00.png", "tu01.png", "tu02.png", "tu03.png"),
@@ -30,7 +30,7 @@ class BmadDatasetTest {
 
     @Test
     void readsThePaperSplitFormat() {
-        Path fx = Fixtures.tinyA().resolve("eval");
+        Path fx = Fixtures.fixture().resolve("eval");
         BmadDataset brain = BmadDataset.open(fx.resolve("data"), "Brain", true);
         FewShotSplit split = FewShotSplit.fromSeedFile(brain, fx.resolve("dataset/fewshot_seed"), 2, 0);
         assertEquals(2, split.normal().size());
@@ -80,7 +80,7 @@ class BmadDatasetTest {
 
     @Test
     void randomDrawIsDeterministicPerSeed() {
-        BmadDataset brain = BmadDataset.open(Fixtures.tinyA().resolve("eval/data"), "Brain", true);
+        BmadDataset brain = BmadDataset.open(Fixtures.fixture().resolve("eval/data"), "Brain", true);
         FewShotSplit a = FewShotSplit.random(brain, 2, 5);
         FewShotSplit b = FewShotSplit.random(brain, 2, 5);
         assertEquals(a.normal(), b.normal());

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
 
@@ -59,7 +59,7 @@ class RocAucTest {
 
     @Test
     void equalsSklearnOnTheFixtureScores() throws Exception {
-        Path dir = Fixtures.tinyA();
+        Path dir = Fixtures.fixture();
         Npy labels = Npy.read(dir.resolve("metrics/labels.npy"));
         Npy scores = Npy.read(dir.resolve("metrics/scores.npy"));
         boolean[] y = new boolean[labels.size()];
@@ -67,7 +67,7 @@ class RocAucTest {
         for (int i = 0; i < y.length; i++) {
             y[i] = l[i] > 0.5;
         }
-        JsonNode fixture = new ObjectMapper().readTree(dir.resolve("fixture.json").toFile());
+        JsonNode fixture = FixtureConfig.get().json();
         double expected = fixture.get("roc_auc").asDouble();
         double actual = RocAuc.of(scores.floats(), y);
         System.out.printf("parity %-50s abs diff %.3e (tol 1e-6)%n", "roc_auc (metrics/)", Math.abs(actual - expected));
@@ -95,8 +95,8 @@ class RocAucTest {
     /** The fixture's expected (already set-normalised) scores give the reference's AUCs. */
     @Test
     void fixtureEvaluationScoresGiveTheReferenceAucs() throws Exception {
-        Path dir = Fixtures.tinyA();
-        JsonNode eval = new ObjectMapper().readTree(dir.resolve("fixture.json").toFile()).get("evaluation");
+        Path dir = Fixtures.fixture();
+        JsonNode eval = FixtureConfig.get().json().get("evaluation");
         String[][] cases = {{"Brain", "few_shot", "few_shot_k2_iterate0"}, {"Brain", "zero_shot", "zero_shot"},
             {"Chest", "few_shot", "few_shot_k2_iterate0"}, {"Chest", "zero_shot", "zero_shot"}};
         for (String[] c : cases) {

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.weights.AdapterCheckpoint;
@@ -12,22 +13,15 @@ import org.mvfaedge.trainer.weights.HostTensor;
 import org.mvfaedge.trainer.weights.StateDict;
 import org.mvfaedge.trainer.weights.TorchCheckpoint;
 
-/** The tiny-a fixture's fp32 graph and inputs, shared by the tests of the graph variants. */
+/** The golden fixture's fp32 graph and inputs, shared by the tests of the graph variants. */
 final class FixtureGraphs {
-    static final int IMAGES = 3;
-
-    final Path fixture = Fixtures.tinyA();
-    final int imageSize;
-    final int[] features;
-
-    FixtureGraphs() throws Exception {
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(fixture.resolve("fixture.json").toFile());
-        imageSize = json.get("img_size").asInt();
-        features = new int[json.get("features").size()];
-        for (int k = 0; k < features.length; k++) {
-            features[k] = json.get("features").get(k).asInt();
-        }
-    }
+    final FixtureConfig config = FixtureConfig.get();
+    final Path fixture = config.dir();
+    final int imageSize = config.imgSize();
+    final int[] features = config.features();
+    /** Forward images: the batch the variants run. */
+    final int images = config.images();
+    final Activation activation = Activation.parse(config.activation());
 
     /**
      * The few-shot Brain graph with token outputs, from the adapters and memory bank the fixture's
@@ -45,14 +39,14 @@ final class FixtureGraphs {
             seg.add(OnnxModelWriterFixtureTest.tensor(Fixtures.npy(fixture.resolve("memory/seg_level" + k + ".npy"))));
             det.add(OnnxModelWriterFixtureTest.tensor(Fixtures.npy(fixture.resolve("memory/det_level" + k + ".npy"))));
         }
-        return OnnxModelWriter.model(clip, adapters, new ExportOptions(imageSize, features, Activation.GELU, text,
+        return OnnxModelWriter.model(clip, adapters, new ExportOptions(imageSize, features, activation, text,
                 new MemoryBankRows(seg, det), true));
     }
 
-    /** A reference array of each of the three images, concatenated as a batch lays them out. */
+    /** A reference array of each forward image, concatenated as a batch lays them out. */
     float[] batchOf(String file) {
         List<float[]> parts = new ArrayList<>();
-        for (int i = 0; i < IMAGES; i++) {
+        for (int i = 0; i < images; i++) {
             parts.add(Fixtures.npy(fixture.resolve("forward/img" + i + "/" + file + ".npy")).floats());
         }
         int n = parts.stream().mapToInt(p -> p.length).sum();

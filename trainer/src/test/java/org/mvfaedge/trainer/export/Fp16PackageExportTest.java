@@ -18,12 +18,11 @@ import org.mvfaedge.sdk.onnx.OnnxModelFiles;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.sdk.runtime.OnnxRawScorer;
 import org.mvfaedge.sdk.runtime.RawOutputs;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.cli.Main;
 import org.mvfaedge.trainer.data.Sample;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
-import org.mvfaedge.trainer.pipeline.MvfaSettings;
-import org.mvfaedge.trainer.text.PromptConfig;
 import picocli.CommandLine;
 
 /**
@@ -49,14 +48,12 @@ class Fp16PackageExportTest {
 
     @Test
     void fp16PackageReproducesTheReferenceMapsWithin1e2(@TempDir Path tmp) throws Exception {
-        Path fx = Fixtures.tinyA();
-        MvfaSettings settings = new MvfaSettings(fx.resolve("clip/clip-torchscript.pt"), Fixtures.bpe(),
-                PromptConfig.builtIn(), 72, new int[] {1, 2, 3, 4}, null, fx.resolve("adapters/initial.pth"));
-        try (MvfaModel model = MvfaModel.load(settings)) {
-            List<Sample> support = List.of(new Sample(fx.resolve("images/support0.png"), 0, null),
-                    new Sample(fx.resolve("images/support1.png"), 0, null));
+        FixtureConfig cfg = FixtureConfig.get();
+        Path fx = cfg.dir();
+        try (MvfaModel model = MvfaModel.load(PackageExportTest.fixtureSettings(cfg, "adapters/initial.pth"))) {
+            List<Sample> support = PackageExportTest.supportSamples(cfg);
             var r = PackageExporter.export(new PackageExporter.Request(model, model.promptConfig().object("Brain"),
-                    support, 2, 0, 111, "none", List.of(), null, tmp.resolve("brain-few-fp16"),
+                    support, support.size(), 0, 111, "none", List.of(), null, tmp.resolve("brain-few-fp16"),
                     Map.of("clip", fx.resolve("clip/clip-torchscript.pt")), 4, Precision.FP16));
             System.out.printf("parity %-50s max abs diff %.3e (tol %.1e)%n", "fp16 export check ONNX vs DJL",
                     r.maxDifference(), PackageExporter.VERIFY_TOLERANCE_FP16);
@@ -65,9 +62,9 @@ class Fp16PackageExportTest {
             assertEquals("fp16", pkg.manifest().model().precision());
             assertEquals(Precision.FP16, HalfPrecisionGraph.precisionOf(OnnxModelFiles.read(pkg.modelFile())));
             OnnxChecker.check(pkg.modelFile());
-            Preprocessor pre = new Preprocessor(72);
-            try (OnnxRawScorer ort = OnnxRawScorer.cpu(pkg.modelFile(), 72)) {
-                for (int i = 0; i < 3; i++) {
+            Preprocessor pre = new Preprocessor(cfg.imgSize());
+            try (OnnxRawScorer ort = OnnxRawScorer.cpu(pkg.modelFile(), cfg.imgSize())) {
+                for (int i = 0; i < cfg.images(); i++) {
                     float[] img = pre.image(new ImageDecoder().decode(fx.resolve("images/img" + i + ".png")));
                     RawOutputs o = ort.score(img, 1);
                     String d = "forward/img" + i + "/";
@@ -86,16 +83,17 @@ class Fp16PackageExportTest {
 
     @Test
     void cliExportsFp16NextToFp32AndTheyAgree(@TempDir Path tmp) throws Exception {
-        Path fx = Fixtures.tinyA();
+        FixtureConfig cfg = FixtureConfig.get();
+        Path fx = cfg.dir();
         Path fp32 = tmp.resolve("fp32");
         Path fp16 = tmp.resolve("fp16");
         for (String precision : List.of("fp32", "fp16")) {
-            Cli c = run("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(), "--bpe",
-                    Fixtures.bpe().toString(), "--adapters", fx.resolve("adapters/after_3_steps.pth").toString(), "--obj",
-                    "Brain", "--img-size", "72", "--features", "1,2,3,4", "--mode", "few", "--data-path",
-                    fx.resolve("eval/data").toString(), "--fewshot-seed-dir", fx.resolve("eval/dataset/fewshot_seed").toString(),
-                    "--shot", "2", "--iterate", "0", "--calibrate-on", "valid", "--precision", precision, "--out",
-                    (precision.equals("fp32") ? fp32 : fp16).toString());
+            Cli c = run(PackageExportTest.exportArgs(cfg, List.of("export", "--clip",
+                    fx.resolve("clip/clip-torchscript.pt").toString(), "--bpe", Fixtures.bpe().toString(), "--adapters",
+                    fx.resolve("adapters/after_3_steps.pth").toString(), "--obj", "Brain"), List.of("--mode", "few",
+                    "--data-path", fx.resolve("eval/data").toString(), "--fewshot-seed-dir",
+                    fx.resolve("eval/dataset/fewshot_seed").toString(), "--shot", "2", "--iterate", "0", "--calibrate-on",
+                    "valid", "--precision", precision, "--out", (precision.equals("fp32") ? fp32 : fp16).toString())));
             assertEquals(0, c.exit(), c.err());
             assertTrue(c.out().contains(precision) && c.out().contains("export check: max difference"), c.out());
             System.out.print(c.out());
@@ -104,9 +102,9 @@ class Fp16PackageExportTest {
         assertEquals("fp16", p16.manifest().model().precision());
         assertEquals("fp32", ModelPackage.open(fp32).manifest().model().precision());
         assertTrue(Files.size(p16.modelFile()) < Files.size(ModelPackage.open(fp32).modelFile()));
-        Preprocessor pre = new Preprocessor(72);
-        try (OnnxRawScorer a = OnnxRawScorer.cpu(p16.modelFile(), 72);
-                OnnxRawScorer b = OnnxRawScorer.cpu(ModelPackage.open(fp32).modelFile(), 72)) {
+        Preprocessor pre = new Preprocessor(cfg.imgSize());
+        try (OnnxRawScorer a = OnnxRawScorer.cpu(p16.modelFile(), cfg.imgSize());
+                OnnxRawScorer b = OnnxRawScorer.cpu(ModelPackage.open(fp32).modelFile(), cfg.imgSize())) {
             float[] img = pre.image(new ImageDecoder().decode(fx.resolve("images/img2.png")));
             RawOutputs h = a.score(img, 1);
             RawOutputs f = b.score(img, 1);
@@ -119,12 +117,13 @@ class Fp16PackageExportTest {
 
     @Test
     void cliWritesAnFp16PackageWithDecomposedLayerNorms(@TempDir Path tmp) throws Exception {
-        Path fx = Fixtures.tinyA();
+        FixtureConfig cfg = FixtureConfig.get();
+        Path fx = cfg.dir();
         Path pkgDir = tmp.resolve("fp16-decomposed");
-        Cli c = run("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(), "--bpe",
-                Fixtures.bpe().toString(), "--adapters", fx.resolve("adapters/initial.pth").toString(), "--obj", "Brain",
-                "--img-size", "72", "--features", "1,2,3,4", "--mode", "zero", "--calibrate-on", "none", "--precision",
-                "fp16", "--layernorm", "decomposed", "--out", pkgDir.toString());
+        Cli c = run(PackageExportTest.exportArgs(cfg, List.of("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(),
+                "--bpe", Fixtures.bpe().toString(), "--adapters", fx.resolve("adapters/initial.pth").toString(), "--obj",
+                "Brain"), List.of("--mode", "zero", "--calibrate-on", "none", "--precision", "fp16", "--layernorm",
+                "decomposed", "--out", pkgDir.toString())));
         assertEquals(0, c.exit(), c.err());
         ModelPackage p = ModelPackage.open(pkgDir);
         assertEquals("fp16", p.manifest().model().precision());
@@ -132,9 +131,9 @@ class Fp16PackageExportTest {
         assertTrue(model.getGraph().getNodeList().stream().noneMatch(n -> n.getOpType().equals("LayerNormalization")));
         assertTrue(model.getMetadataPropsList().stream()
                 .anyMatch(e -> e.getKey().equals(LayerNormDecomposition.STYLE_KEY) && e.getValue().equals("decomposed")));
-        Preprocessor pre = new Preprocessor(72);
-        try (OnnxRawScorer ort = OnnxRawScorer.cpu(p.modelFile(), 72)) {
-            for (int i = 0; i < 3; i++) {
+        Preprocessor pre = new Preprocessor(cfg.imgSize());
+        try (OnnxRawScorer ort = OnnxRawScorer.cpu(p.modelFile(), cfg.imgSize())) {
+            for (int i = 0; i < cfg.images(); i++) {
                 RawOutputs o = ort.score(pre.image(new ImageDecoder().decode(fx.resolve("images/img" + i + ".png"))), 1);
                 Fixtures.assertClose("cli fp16 decomposed img" + i + " zero_map", o.zeroMap(),
                         npy(fx, "forward/img" + i + "/zero_Brain_pixel_map.npy"), TOL);
@@ -149,11 +148,12 @@ class Fp16PackageExportTest {
 
     @Test
     void unknownPrecisionIsRefusedBeforeAnyWork(@TempDir Path tmp) {
-        Path fx = Fixtures.tinyA();
-        Cli c = run("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(), "--bpe",
-                Fixtures.bpe().toString(), "--adapters", fx.resolve("adapters/after_3_steps.pth").toString(), "--obj", "Brain",
-                "--img-size", "72", "--features", "1,2,3,4", "--mode", "zero", "--calibrate-on", "none", "--precision", "int8",
-                "--out", tmp.resolve("x").toString());
+        FixtureConfig cfg = FixtureConfig.get();
+        Path fx = cfg.dir();
+        Cli c = run(PackageExportTest.exportArgs(cfg, List.of("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(),
+                "--bpe", Fixtures.bpe().toString(), "--adapters", fx.resolve("adapters/after_3_steps.pth").toString(),
+                "--obj", "Brain"), List.of("--mode", "zero", "--calibrate-on", "none", "--precision", "int8", "--out",
+                tmp.resolve("x").toString())));
         assertEquals(2, c.exit());
         assertTrue(c.err().contains("--precision must be one of fp32, fp16, got 'int8'"), c.err());
         assertFalse(Files.exists(tmp.resolve("x")));

@@ -32,7 +32,6 @@ import org.mvfaedge.sdk.testing.Fixtures;
  */
 class HalfPrecisionGraphTest {
     private static final double TOL = 1e-2;
-    private static final int IMAGES = 3;
 
     @TempDir
     static Path tmp;
@@ -71,8 +70,8 @@ class HalfPrecisionGraphTest {
         Map<String, OrtRun.Output> half;
         Map<String, OrtRun.Output> full;
         try (OrtRun a = new OrtRun(fp16File); OrtRun b = new OrtRun(fp32File)) {
-            half = a.run(MvfaGraphNames.IMAGE, images, IMAGES, 3, imageSize, imageSize);
-            full = b.run(MvfaGraphNames.IMAGE, images, IMAGES, 3, imageSize, imageSize);
+            half = a.run(MvfaGraphNames.IMAGE, images, graphs.images, 3, imageSize, imageSize);
+            full = b.run(MvfaGraphNames.IMAGE, images, graphs.images, 3, imageSize, imageSize);
         }
         assertEquals(full.keySet(), half.keySet());
         Map<String, String> reference = new HashMap<>();

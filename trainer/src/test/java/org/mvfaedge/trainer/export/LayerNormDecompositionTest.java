@@ -45,7 +45,7 @@ class LayerNormDecompositionTest {
         Path file = tmp.resolve(name + "/model.onnx");
         OnnxModelFiles.write(m, file, ExternalDataPolicy.automatic());
         try (OrtRun ort = new OrtRun(file)) {
-            return ort.run(MvfaGraphNames.IMAGE, fx.batchOf("input"), FixtureGraphs.IMAGES, 3, fx.imageSize, fx.imageSize);
+            return ort.run(MvfaGraphNames.IMAGE, fx.batchOf("input"), fx.images, 3, fx.imageSize, fx.imageSize);
         }
     }
 
@@ -95,7 +95,7 @@ class LayerNormDecompositionTest {
         Map<String, OrtRun.Output> a = run(fused, "fused-for-fp16");
         Map<String, OrtRun.Output> b;
         try (OrtRun ort = new OrtRun(file)) {
-            b = ort.run(MvfaGraphNames.IMAGE, fx.batchOf("input"), FixtureGraphs.IMAGES, 3, fx.imageSize, fx.imageSize);
+            b = ort.run(MvfaGraphNames.IMAGE, fx.batchOf("input"), fx.images, 3, fx.imageSize, fx.imageSize);
         }
         for (String name : a.keySet()) {
             Fixtures.assertClose("fp16 decomposed vs fp32 fused " + name, b.get(name).values(), a.get(name).values(), 1e-2);

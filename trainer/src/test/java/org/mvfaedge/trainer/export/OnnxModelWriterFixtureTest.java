@@ -26,6 +26,7 @@ import org.mvfaedge.sdk.onnx.OnnxGraph;
 import org.mvfaedge.sdk.onnx.OnnxModelEdits;
 import org.mvfaedge.sdk.onnx.OnnxModelFiles;
 import org.mvfaedge.sdk.onnx.OnnxTensors;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
 import org.mvfaedge.trainer.heads.MemoryBank;
@@ -38,9 +39,9 @@ import org.mvfaedge.trainer.weights.StateDict;
 import org.mvfaedge.trainer.weights.TorchCheckpoint;
 
 /**
- * The exported graph, run in ONNX Runtime, reproduces the reference's forward outputs on the tiny-a
+ * The exported graph, run in ONNX Runtime, reproduces the reference's forward outputs on the golden
  * fixture: zero-shot maps and scores for Brain and Chest, few-shot map and score, and the level
- * tokens, for a batch of all three images and for each image alone (dynamic batch).
+ * tokens, for a batch of all forward images and for each image alone (dynamic batch).
  */
 class OnnxModelWriterFixtureTest {
     private static final double TOL = 1e-4;
@@ -49,7 +50,6 @@ class OnnxModelWriterFixtureTest {
             "Sigmoid", "LayerNormalization", "Softmax", "LeakyRelu", "Resize", "ReduceMax", "ReduceMean", "ReduceSum",
             "ReduceL2", "Sqrt", "ReduceSumSquare", "Reshape", "Transpose", "Concat", "Slice", "Gather", "Expand", "Shape",
             "Unsqueeze", "Squeeze", "Max");
-    private static final int IMAGES = 3;
 
     @TempDir
     static Path tmp;
@@ -59,24 +59,26 @@ class OnnxModelWriterFixtureTest {
     private static AdapterWeights adapters;
     private static int imageSize;
     private static int[] features;
+    /** Forward images of the fixture: the batch. */
+    private static int images;
+    private static Activation activation;
     private static Path brainModel;
     private static OnnxGraph brainGraph;
 
     @BeforeAll
     static void export() throws Exception {
-        fixture = Fixtures.tinyA();
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(fixture.resolve("fixture.json").toFile());
-        imageSize = json.get("img_size").asInt();
-        features = new int[json.get("features").size()];
-        for (int k = 0; k < features.length; k++) {
-            features[k] = json.get("features").get(k).asInt();
-        }
+        FixtureConfig cfg = FixtureConfig.get();
+        fixture = cfg.dir();
+        imageSize = cfg.imgSize();
+        features = cfg.features();
+        images = cfg.images();
+        activation = Activation.parse(cfg.activation());
         clip = withResizedPositions(TorchCheckpoint.read(fixture.resolve("clip/clip-torchscript.pt")),
                 fixture.resolve("clip/positional_embedding_resized.npy"));
         // The fixture's forward outputs (tokens, maps, and the memory bank) were computed with the initial
         // adapters; after_3_steps.pth (what evaluation uses) gives level-0 tokens 0.2 away.
         adapters = AdapterCheckpoint.read(fixture.resolve("adapters/initial.pth"));
-        ExportOptions brain = new ExportOptions(imageSize, features, Activation.GELU, text("Brain"), bank(), true);
+        ExportOptions brain = new ExportOptions(imageSize, features, activation, text("Brain"), bank(), true);
         brainGraph = OnnxModelWriter.graph(clip, adapters, brain);
         brainModel = tmp.resolve("brain/model.onnx");
         OnnxModelWriter.write(clip, adapters, brain, brainModel, ExternalDataPolicy.automatic());
@@ -118,7 +120,7 @@ class OnnxModelWriterFixtureTest {
     /** Concatenates the reference arrays of several images, as a batched output lays them out. */
     private static float[] expectedBatch(String file) {
         List<float[]> parts = new ArrayList<>();
-        for (int i = 0; i < IMAGES; i++) {
+        for (int i = 0; i < images; i++) {
             parts.add(expected(i, file));
         }
         return concat(parts);
@@ -140,31 +142,31 @@ class OnnxModelWriterFixtureTest {
     }
 
     @Test
-    void brainBatchOfThreeMatchesTheReference() throws Exception {
+    void brainBatchOfAllImagesMatchesTheReference() throws Exception {
         List<float[]> inputs = new ArrayList<>();
-        for (int i = 0; i < IMAGES; i++) {
+        for (int i = 0; i < images; i++) {
             inputs.add(input(i));
         }
         try (OrtRun ort = new OrtRun(brainModel)) {
-            Map<String, OrtRun.Output> out = ort.run(MvfaGraphNames.IMAGE, concat(inputs), IMAGES, 3, imageSize, imageSize);
-            assertShape(out.get(MvfaGraphNames.ZERO_MAP), IMAGES, imageSize, imageSize);
-            assertShape(out.get(MvfaGraphNames.ZERO_SCORE), IMAGES);
-            assertShape(out.get(MvfaGraphNames.FEW_MAP), IMAGES, imageSize, imageSize);
-            assertShape(out.get(MvfaGraphNames.FEW_SCORE), IMAGES);
+            Map<String, OrtRun.Output> out = ort.run(MvfaGraphNames.IMAGE, concat(inputs), images, 3, imageSize, imageSize);
+            assertShape(out.get(MvfaGraphNames.ZERO_MAP), images, imageSize, imageSize);
+            assertShape(out.get(MvfaGraphNames.ZERO_SCORE), images);
+            assertShape(out.get(MvfaGraphNames.FEW_MAP), images, imageSize, imageSize);
+            assertShape(out.get(MvfaGraphNames.FEW_SCORE), images);
             // Tokens first: a wrong backbone shows here before it shows in the maps.
             for (int k = 0; k < features.length; k++) {
-                Fixtures.assertClose("onnx batch3 seg_tokens_level" + k, out.get(MvfaGraphNames.segTokens(k)).values(),
+                Fixtures.assertClose("onnx batch seg_tokens_level" + k, out.get(MvfaGraphNames.segTokens(k)).values(),
                         expectedBatch("seg_tokens_level" + k), TOL);
-                Fixtures.assertClose("onnx batch3 det_tokens_level" + k, out.get(MvfaGraphNames.detTokens(k)).values(),
+                Fixtures.assertClose("onnx batch det_tokens_level" + k, out.get(MvfaGraphNames.detTokens(k)).values(),
                         expectedBatch("det_tokens_level" + k), TOL);
             }
-            Fixtures.assertClose("onnx batch3 zero_Brain_pixel_map", out.get(MvfaGraphNames.ZERO_MAP).values(),
+            Fixtures.assertClose("onnx batch zero_Brain_pixel_map", out.get(MvfaGraphNames.ZERO_MAP).values(),
                     expectedBatch("zero_Brain_pixel_map"), TOL);
-            Fixtures.assertClose("onnx batch3 zero_Brain_image_score", out.get(MvfaGraphNames.ZERO_SCORE).values(),
+            Fixtures.assertClose("onnx batch zero_Brain_image_score", out.get(MvfaGraphNames.ZERO_SCORE).values(),
                     expectedBatch("zero_Brain_image_score"), TOL);
-            Fixtures.assertClose("onnx batch3 few_seg_map", out.get(MvfaGraphNames.FEW_MAP).values(),
+            Fixtures.assertClose("onnx batch few_seg_map", out.get(MvfaGraphNames.FEW_MAP).values(),
                     expectedBatch("few_seg_map"), TOL);
-            Fixtures.assertClose("onnx batch3 few_det_score", out.get(MvfaGraphNames.FEW_SCORE).values(),
+            Fixtures.assertClose("onnx batch few_det_score", out.get(MvfaGraphNames.FEW_SCORE).values(),
                     expectedBatch("few_det_score"), TOL);
         }
     }
@@ -172,7 +174,7 @@ class OnnxModelWriterFixtureTest {
     @Test
     void brainOneImageAtATimeMatchesTheReference() throws Exception {
         try (OrtRun ort = new OrtRun(brainModel)) {
-            for (int i = 0; i < IMAGES; i++) {
+            for (int i = 0; i < images; i++) {
                 Map<String, OrtRun.Output> out = ort.run(MvfaGraphNames.IMAGE, input(i), 1, 3, imageSize, imageSize);
                 assertShape(out.get(MvfaGraphNames.ZERO_MAP), 1, imageSize, imageSize);
                 Fixtures.assertClose("onnx img" + i + " zero_Brain_pixel_map", out.get(MvfaGraphNames.ZERO_MAP).values(),
@@ -189,12 +191,12 @@ class OnnxModelWriterFixtureTest {
 
     @Test
     void chestZeroShotGraphMatchesAndHasOnlyZeroShotOutputs() throws Exception {
-        ExportOptions chest = new ExportOptions(imageSize, features, Activation.GELU, text("Chest"), null, false);
+        ExportOptions chest = new ExportOptions(imageSize, features, activation, text("Chest"), null, false);
         Path model = tmp.resolve("chest/model.onnx");
         OnnxModelWriter.write(clip, adapters, chest, model, ExternalDataPolicy.automatic());
         try (OrtRun ort = new OrtRun(model)) {
             assertEquals(Set.of(MvfaGraphNames.ZERO_MAP, MvfaGraphNames.ZERO_SCORE), ort.outputNames());
-            for (int i = 0; i < IMAGES; i++) {
+            for (int i = 0; i < images; i++) {
                 Map<String, OrtRun.Output> out = ort.run(MvfaGraphNames.IMAGE, input(i), 1, 3, imageSize, imageSize);
                 Fixtures.assertClose("onnx img" + i + " zero_Chest_pixel_map", out.get(MvfaGraphNames.ZERO_MAP).values(),
                         expected(i, "zero_Chest_pixel_map"), TOL);
@@ -205,17 +207,18 @@ class OnnxModelWriterFixtureTest {
     }
 
     @Test
-    void quickGeluIsNotWhatTheReferenceRan() throws Exception {
+    void theOtherActivationIsNotWhatTheReferenceRan() throws Exception {
         // Guards the activation choice: the fixture's numbers must separate GELU from QuickGELU.
-        ExportOptions quick = new ExportOptions(imageSize, features, Activation.QUICK_GELU, text("Brain"), null, false);
+        Activation other = activation == Activation.GELU ? Activation.QUICK_GELU : Activation.GELU;
+        ExportOptions quick = new ExportOptions(imageSize, features, other, text("Brain"), null, false);
         Path model = tmp.resolve("quick/model.onnx");
         OnnxModelWriter.write(clip, adapters, quick, model, ExternalDataPolicy.automatic());
         try (OrtRun ort = new OrtRun(model)) {
             float[] map = ort.run(MvfaGraphNames.IMAGE, input(0), 1, 3, imageSize, imageSize)
                     .get(MvfaGraphNames.ZERO_MAP).values();
             double d = Fixtures.maxAbsDiff(map, expected(0, "zero_Brain_pixel_map"));
-            System.out.printf("quick_gelu vs reference zero map: max abs diff %.3e (must exceed tol)%n", d);
-            assertTrue(d > TOL, "QuickGELU reproduced the GELU reference: the activation is not being exported");
+            System.out.printf("%s vs reference zero map: max abs diff %.3e (must exceed tol)%n", other, d);
+            assertTrue(d > TOL, other + " reproduced the " + activation + " reference: the activation is not being exported");
         }
     }
 
@@ -304,7 +307,7 @@ class OnnxModelWriterFixtureTest {
                 visual.require("visual.positional_embedding").floats(),
                 Fixtures.npy(fixture.resolve("clip/positional_embedding_resized.npy")).floats(), 1e-5);
         Path model = tmp.resolve("from-clip-weights/model.onnx");
-        OnnxModelWriter.write(visual, adapters, new ExportOptions(imageSize, features, Activation.GELU, text("Brain"),
+        OnnxModelWriter.write(visual, adapters, new ExportOptions(imageSize, features, activation, text("Brain"),
                 null, false), model, ExternalDataPolicy.automatic());
         try (OrtRun ort = new OrtRun(model)) {
             Fixtures.assertClose("onnx (ClipWeights path) img0 zero_Brain_pixel_map",

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,10 +21,12 @@ import org.mvfaedge.sdk.image.Preprocessor;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.sdk.runtime.OnnxRawScorer;
 import org.mvfaedge.sdk.runtime.RawOutputs;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
 import org.mvfaedge.trainer.cli.Main;
 import org.mvfaedge.trainer.data.Sample;
+import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.pipeline.MvfaSettings;
 import org.mvfaedge.trainer.text.PromptConfig;
@@ -35,6 +38,14 @@ import picocli.CommandLine;
  * reference's AUCs and scores.
  */
 class PackageExportTest {
+    /** {@code export} with the fixture's model options (img_size, features, activation) after {@code --obj}. */
+    static String[] exportArgs(FixtureConfig cfg, List<String> before, List<String> after) {
+        List<String> args = new ArrayList<>(before);
+        args.addAll(cfg.modelArgs());
+        args.addAll(after);
+        return args.toArray(new String[0]);
+    }
+
     private static String run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -46,25 +57,25 @@ class PackageExportTest {
         return out.toString();
     }
 
-    /** A package with the fixture's own memory bank (support0/1) and initial adapters reproduces its maps. */
+    /** A package with the fixture's own memory bank (its support images) and initial adapters reproduces its maps. */
     @Test
     void packageOutputsEqualTheReferenceMaps(@TempDir Path tmp) throws Exception {
-        Path fx = Fixtures.tinyA();
-        MvfaSettings settings = new MvfaSettings(fx.resolve("clip/clip-torchscript.pt"), Fixtures.bpe(),
-                PromptConfig.builtIn(), 72, new int[] {1, 2, 3, 4}, null, fx.resolve("adapters/initial.pth"));
-        try (MvfaModel model = MvfaModel.load(settings)) {
-            List<Sample> support = List.of(new Sample(fx.resolve("images/support0.png"), 0, null),
-                    new Sample(fx.resolve("images/support1.png"), 0, null));
+        FixtureConfig cfg = FixtureConfig.get();
+        Path fx = cfg.dir();
+        try (MvfaModel model = MvfaModel.load(fixtureSettings(cfg, "adapters/initial.pth"))) {
+            List<Sample> support = supportSamples(cfg);
             var r = PackageExporter.export(new PackageExporter.Request(model, model.promptConfig().object("Brain"),
-                    support, 2, 0, 111, "none", List.of(), null, tmp.resolve("brain-few"),
+                    support, support.size(), 0, 111, "none", List.of(), null, tmp.resolve("brain-few"),
                     Map.of("clip", fx.resolve("clip/clip-torchscript.pt")), 4));
             System.out.printf("parity %-50s max abs diff %.3e (tol 1.0e-04)%n", "export check ONNX vs DJL", r.maxDifference());
             ModelPackage pkg = ModelPackage.open(r.pkg().dir());
-            assertEquals(572, pkg.manifest().mode().memoryBankRows());
+            assertEquals(cfg.memoryBankRows(), pkg.manifest().mode().memoryBankRows(), "shots x 11 views x tokens");
+            assertEquals(cfg.imgSize(), pkg.manifest().model().imgSize());
+            assertEquals(cfg.levels(), pkg.manifest().model().levels());
             OnnxChecker.check(pkg.modelFile());
-            Preprocessor pre = new Preprocessor(72);
-            try (OnnxRawScorer ort = OnnxRawScorer.cpu(pkg.modelFile(), 72)) {
-                for (int i = 0; i < 3; i++) {
+            Preprocessor pre = new Preprocessor(cfg.imgSize());
+            try (OnnxRawScorer ort = OnnxRawScorer.cpu(pkg.modelFile(), cfg.imgSize())) {
+                for (int i = 0; i < cfg.images(); i++) {
                     float[] img = pre.image(new ImageDecoder().decode(fx.resolve("images/img" + i + ".png")));
                     RawOutputs o = ort.score(img, 1);
                     String d = "forward/img" + i + "/";
@@ -81,18 +92,30 @@ class PackageExportTest {
         return Npy.read(fx.resolve(f)).floats();
     }
 
+    /** The fixture's model as the reference ran it (img_size, features, activation), with these adapters. */
+    static MvfaSettings fixtureSettings(FixtureConfig cfg, String adapters) {
+        return new MvfaSettings(cfg.file("clip/clip-torchscript.pt"), Fixtures.bpe(), PromptConfig.builtIn(),
+                cfg.imgSize(), cfg.features(), Activation.parse(cfg.activation()), cfg.file(adapters));
+    }
+
+    /** The fixture's memory-bank shots ({@code memory_support_images}) as normal samples. */
+    static List<Sample> supportSamples(FixtureConfig cfg) {
+        return cfg.supportImages().stream().map(s -> new Sample(cfg.file("images/" + s + ".png"), 0, null)).toList();
+    }
+
     @ParameterizedTest
     @CsvSource({"few,Brain,few_shot,few_shot_k2_iterate0", "few,Chest,few_shot,few_shot_k2_iterate0",
         "zero,Brain,zero_shot,zero_shot", "zero,Chest,zero_shot,zero_shot"})
     void evaluateOnAPackageGivesTheReferenceAucs(String mode, String object, String prefix, String key, @TempDir Path tmp)
             throws Exception {
-        Path fx = Fixtures.tinyA();
+        FixtureConfig cfg = FixtureConfig.get();
+        Path fx = cfg.dir();
         Path pkg = tmp.resolve(object + "-" + mode);
-        String out = run("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(), "--bpe",
-                Fixtures.bpe().toString(), "--adapters", fx.resolve("adapters/after_3_steps.pth").toString(), "--obj", object,
-                "--img-size", "72", "--features", "1,2,3,4", "--mode", mode, "--data-path", fx.resolve("eval/data").toString(),
+        String out = run(exportArgs(cfg, List.of("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(), "--bpe",
+                Fixtures.bpe().toString(), "--adapters", fx.resolve("adapters/after_3_steps.pth").toString(), "--obj", object),
+                List.of("--mode", mode, "--data-path", fx.resolve("eval/data").toString(),
                 "--fewshot-seed-dir", fx.resolve("eval/dataset/fewshot_seed").toString(), "--shot", "2", "--iterate", "0",
-                "--calibrate-on", "valid", "--out", pkg.toString());
+                "--calibrate-on", "valid", "--out", pkg.toString())));
         assertTrue(out.contains("export check: max difference"), out);
         ModelPackage p = ModelPackage.open(pkg);
         assertEquals("valid", p.manifest().calibration().source());
@@ -103,7 +126,7 @@ class PackageExportTest {
 
         JsonNode r = new ObjectMapper().readTree(run("evaluate", "--model", pkg.toString(), "--data-path",
                 fx.resolve("eval/data").toString(), "--json").strip());
-        JsonNode expected = new ObjectMapper().readTree(fx.resolve("fixture.json").toFile()).get("evaluation").get(object).get(key);
+        JsonNode expected = cfg.json().get("evaluation").get(object).get(key);
         double img = r.get("image_auc").asDouble();
         System.out.printf("parity %-50s abs diff %.3e (tol 1e-4)%n", "evaluate package " + object + " " + mode + " image AUC",
                 Math.abs(img - expected.get("image_auc").asDouble()));

@@ -21,6 +21,7 @@ import org.mvfaedge.sdk.onnx.ExternalDataPolicy;
 import org.mvfaedge.sdk.onnx.MvfaGraphNames;
 import org.mvfaedge.sdk.onnx.OnnxModelFiles;
 import org.mvfaedge.sdk.onnx.OnnxTensors;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.weights.AdapterCheckpoint;
@@ -53,16 +54,19 @@ class SecondConfigurationExportTest {
 
     @Test
     void referenceTranscriptionReproducesTheFixture() {
-        Path f = Fixtures.tinyA();
+        FixtureConfig cfg = FixtureConfig.get();
+        Path f = cfg.dir();
         StateDict clip = OnnxModelWriterFixtureTest.withResizedPositions(TorchCheckpoint.read(f.resolve("clip/clip-torchscript.pt")),
                 f.resolve("clip/positional_embedding_resized.npy"));
         AdapterWeights adapters = AdapterCheckpoint.read(f.resolve("adapters/initial.pth"));
-        int[] features = {1, 2, 3, 4};
-        ReferenceForward ref = new ReferenceForward(clip, adapters, 72, features, Activation.GELU);
+        int[] features = cfg.features();
+        int last = features.length - 1;
+        ReferenceForward ref = new ReferenceForward(clip, adapters, cfg.imgSize(), features,
+                Activation.parse(cfg.activation()));
         float[] image = Fixtures.npy(f.resolve("forward/img0/input.npy")).floats();
         ReferenceForward.Tokens tk = ref.tokens(image);
-        Fixtures.assertClose("java reference img0 seg_tokens_level3", ReferenceForward.flatten(tk.seg()[3]),
-                Fixtures.npy(f.resolve("forward/img0/seg_tokens_level3.npy")).floats(), TOL);
+        Fixtures.assertClose("java reference img0 seg_tokens_level" + last, ReferenceForward.flatten(tk.seg()[last]),
+                Fixtures.npy(f.resolve("forward/img0/seg_tokens_level" + last + ".npy")).floats(), TOL);
         float[] text = Fixtures.npy(f.resolve("text/text_features_Brain.npy")).floats();
         Fixtures.assertClose("java reference img0 zero_Brain_pixel_map", ReferenceForward.toFloats(ref.zeroMap(tk, text)),
                 Fixtures.npy(f.resolve("forward/img0/zero_Brain_pixel_map.npy")).floats(), TOL);
@@ -70,7 +74,8 @@ class SecondConfigurationExportTest {
         for (int k = 0; k < features.length; k++) {
             bank[k] = Fixtures.npy(f.resolve("memory/seg_level" + k + ".npy")).floats();
         }
-        Fixtures.assertClose("java reference img0 few_seg_map", ReferenceForward.toFloats(ref.fewMap(tk.seg(), bank, 96)),
+        Fixtures.assertClose("java reference img0 few_seg_map",
+                ReferenceForward.toFloats(ref.fewMap(tk.seg(), bank, cfg.bottleneck())),
                 Fixtures.npy(f.resolve("forward/img0/few_seg_map.npy")).floats(), TOL);
     }
 

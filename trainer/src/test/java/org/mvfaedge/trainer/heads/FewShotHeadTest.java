@@ -32,12 +32,12 @@ class FewShotHeadTest {
             FewShotHead head = new FewShotHead(size);
             try (FewShotOutput out = head.forward(HeadFixture.batchLevels(m, "seg"),
                     HeadFixture.batchLevels(m, "det"), bank)) {
-                assertEquals(new Shape(HeadFixture.IMAGES, size, size), out.segMap().getShape());
-                Fixtures.assertClose("few-shot seg map img0..2", out.segMap().toFloatArray(),
+                assertEquals(new Shape(HeadFixture.images(), size, size), out.segMap().getShape());
+                Fixtures.assertClose("few-shot seg map of every forward image", out.segMap().toFloatArray(),
                         HeadFixture.expected("few_seg_map.npy"), 1e-4);
-                Fixtures.assertClose("few-shot det map img0..2", out.detMap().toFloatArray(),
+                Fixtures.assertClose("few-shot det map of every forward image", out.detMap().toFloatArray(),
                         HeadFixture.expected("few_det_map.npy"), 1e-4);
-                Fixtures.assertClose("few-shot det score img0..2", out.detScore().toFloatArray(),
+                Fixtures.assertClose("few-shot det score of every forward image", out.detScore().toFloatArray(),
                         HeadFixture.expected("few_det_score.npy"), 1e-4);
             }
         }
@@ -94,8 +94,8 @@ class FewShotHeadTest {
             FewShotHead head = new FewShotHead(size);
             HeadInputException e = assertThrows(HeadInputException.class,
                     () -> head.forward(seg.subList(0, 2), det.subList(0, 2), bank));
-            assertTrue(e.getMessage().contains("memory bank has 4"), e.getMessage());
-            NDArray narrow = m.zeros(new Shape(3, 26, 8));
+            assertTrue(e.getMessage().contains("memory bank has " + HeadFixture.levels()), e.getMessage());
+            NDArray narrow = m.zeros(new Shape(HeadFixture.images(), HeadFixture.config().tokens(), 8));
             e = assertThrows(HeadInputException.class,
                     () -> head.levelMap(narrow, bank.unitRows(TokenBranch.SEG, 0)));
             assertTrue(e.getMessage().contains("C = 8"), e.getMessage());

@@ -8,31 +8,35 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
 
-/** Reads the tiny-a fixture's token and bank files into NDArrays for the head tests. */
+/** Reads the golden fixture's token and bank files into NDArrays for the head tests. */
 final class HeadFixture {
-    static final int IMAGES = 3;
-
     private HeadFixture() {
     }
 
-    static Path dir() {
-        return Fixtures.tinyA();
+    static FixtureConfig config() {
+        return FixtureConfig.get();
     }
 
-    /** Side S of the reference maps (the run's img_size), read from the expected few-shot map. */
+    static Path dir() {
+        return config().dir();
+    }
+
+    /** Forward images in the fixture: the batch the head tests run. */
+    static int images() {
+        return config().images();
+    }
+
+    /** Side S of the reference maps: the fixture's img_size. */
     static int imageSize() {
-        return (int) Fixtures.npy(dir().resolve("forward/img0/few_seg_map.npy")).shape[0];
+        return config().imgSize();
     }
 
     static int levels() {
-        int k = 0;
-        while (dir().resolve("forward/img0/seg_tokens_level" + k + ".npy").toFile().isFile()) {
-            k++;
-        }
-        return k;
+        return config().levels();
     }
 
     static NDArray array(NDManager m, Path p) {
@@ -40,10 +44,10 @@ final class HeadFixture {
         return m.create(npy.floats(), new Shape(npy.shape));
     }
 
-    /** {@code [IMAGES, tokens, C]} of img0..img2 at one level of a branch ("seg" or "det"). */
+    /** {@code [images, tokens, C]} of every forward image at one level of a branch ("seg" or "det"). */
     static NDArray batchTokens(NDManager m, String branch, int level) {
         List<NDArray> images = new ArrayList<>();
-        for (int i = 0; i < IMAGES; i++) {
+        for (int i = 0; i < images(); i++) {
             images.add(array(m, dir().resolve("forward/img" + i + "/" + branch + "_tokens_level" + level + ".npy")));
         }
         return NDArrays.stack(new NDList(images));
@@ -57,11 +61,11 @@ final class HeadFixture {
         return out;
     }
 
-    /** Concatenation of img0..img2's expected arrays from {@code forward/img<i>/<file>}. */
+    /** Concatenation of every forward image's expected arrays from {@code forward/img<i>/<file>}. */
     static float[] expected(String file) {
         List<float[]> parts = new ArrayList<>();
         int n = 0;
-        for (int i = 0; i < IMAGES; i++) {
+        for (int i = 0; i < images(); i++) {
             float[] f = Fixtures.npy(dir().resolve("forward/img" + i + "/" + file)).floats();
             parts.add(f);
             n += f.length;

@@ -25,9 +25,9 @@ class MemoryBankTest {
         return Fixtures.npy(HeadFixture.dir().resolve("memory/" + branch + "_level" + level + ".npy")).shape;
     }
 
-    /** Tokens per image: the query tokens' count, CLS included. */
+    /** Tokens per image, CLS included: grid^2 + 1 of the fixture's configuration. */
     private static int tokensPerImage() {
-        return (int) Fixtures.npy(HeadFixture.dir().resolve("forward/img0/seg_tokens_level0.npy")).shape[0];
+        return HeadFixture.config().tokens();
     }
 
     @Test
@@ -42,6 +42,8 @@ class MemoryBankTest {
                 int c = (int) shape[1];
                 int m = (int) shape[0];
                 assertEquals(0, m % t, b + k + ": rows are whole images of " + t + " tokens");
+                assertEquals(HeadFixture.config().memoryBankRows(), m, b + k + ": " + HeadFixture.config().shots()
+                        + " support images x 11 augmented views x " + t + " tokens");
                 double minCls = 1;
                 double maxPatch = -1;
                 for (int r = 0; r < m; r++) {
@@ -126,7 +128,8 @@ class MemoryBankTest {
     @Test
     void unitRowsHaveNormOne() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray rows = HeadFixture.array(m, HeadFixture.dir().resolve("memory/det_level2.npy"));
+            NDArray rows = HeadFixture.array(m,
+                    HeadFixture.dir().resolve("memory/det_level" + (HeadFixture.levels() - 1) + ".npy"));
             try (MemoryBank bank = MemoryBank.fromRows(m, List.of(rows), List.of(rows))) {
                 float[] norms = bank.unitRows(TokenBranch.DET, 0).norm(new int[] {1}).toFloatArray();
                 for (float n : norms) {

@@ -30,10 +30,12 @@ class AdapterGradientTest {
                 assertFalse(p.getValue().getArray().hasGradient(), p.getKey() + " must not track gradients");
                 clipParams++;
             }
-            // conv1, class, positions, proj, ln_pre/post (2 + 2), 4 layers x 12
-            assertEquals(4 + 4 + 4 * 12, clipParams);
+            // conv1, class, positions, proj, ln_pre/post (2 + 2), and 12 per transformer layer.
+            assertEquals(4 + 4 + TinyA.config().visionLayers() * 12, clipParams);
             List<Parameter> adapters = model.adapterParameters();
-            assertEquals(2 * 2 * model.levels(), adapters.size());
+            assertEquals(TinyA.config().levels(), model.levels());
+            // seg and det, fc1 and fc2, per level.
+            assertEquals(2 * 2 * TinyA.config().levels(), adapters.size());
             for (Parameter p : adapters) {
                 assertTrue(p.requiresGradient() && p.getArray().hasGradient(), p.getName() + " must be trainable");
             }

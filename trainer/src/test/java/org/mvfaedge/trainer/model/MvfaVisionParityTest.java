@@ -7,15 +7,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 
 /**
- * The DJL image model against the reference's outputs on the tiny-a fixture: every level's seg and
- * det tokens and the pooled embedding of img0..img2, adapters {@code initial.pth}.
+ * The DJL image model against the reference's outputs on the golden fixture: every level's seg and
+ * det tokens and the pooled embedding of every forward image, adapters {@code initial.pth}.
  */
 class MvfaVisionParityTest {
     private static final double TOL = 1e-4;
@@ -24,7 +26,7 @@ class MvfaVisionParityTest {
 
     @BeforeAll
     static void load() {
-        Fixtures.tinyA();
+        Fixtures.fixture();
         manager = NDManager.newBaseManager();
         model = TinyA.model(manager);
     }
@@ -36,24 +38,32 @@ class MvfaVisionParityTest {
         }
     }
 
+    static IntStream forwardImages() {
+        return IntStream.range(0, FixtureConfig.get().images());
+    }
+
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2})
+    @MethodSource("forwardImages")
     void tokensAndPooledMatchReference(int image) {
+        FixtureConfig cfg = TinyA.config();
         try (NDManager sub = manager.newSubManager()) {
             NDArray in = TinyA.input(sub, image);
             MvfaVisionOutput out = new MvfaVisionOutput(
                     model.forward(new ParameterStore(sub, false), new NDList(in), false), model.levels());
             String dir = "forward/img" + image + "/";
+            assertEquals(cfg.levels(), model.levels(), "one adapter level per feature " + cfg.featuresArg());
             for (int level = 0; level < model.levels(); level++) {
                 NDArray seg = out.segTokens(level);
-                assertArrayEquals(new long[] {1, 26, 96}, seg.getShape().getShape());
+                // grid^2 patches + CLS, bottleneck wide.
+                assertArrayEquals(new long[] {1, cfg.tokens(), cfg.bottleneck()}, seg.getShape().getShape(),
+                        "seg tokens of level " + level + " (grid " + cfg.grid() + " at img_size " + cfg.imgSize() + ")");
                 Fixtures.assertClose("img" + image + " seg tokens level " + level, seg.toFloatArray(),
                         TinyA.expected(dir + "seg_tokens_level" + level + ".npy"), TOL);
                 Fixtures.assertClose("img" + image + " det tokens level " + level,
                         out.detTokens(level).toFloatArray(),
                         TinyA.expected(dir + "det_tokens_level" + level + ".npy"), TOL);
             }
-            assertEquals(96, out.pooled().getShape().get(1));
+            assertEquals(cfg.embedDim(), out.pooled().getShape().get(1), "pooled width = embed_dim");
             Fixtures.assertClose("img" + image + " pooled", out.pooled().toFloatArray(),
                     TinyA.expected(dir + "pooled.npy"), TOL);
         }

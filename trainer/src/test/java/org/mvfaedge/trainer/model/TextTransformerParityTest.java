@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
+import org.mvfaedge.trainer.text.PromptConfig;
 
 /**
  * The text tower against the reference's prompt-ensemble features for Brain: 12 states x 35
@@ -14,21 +15,20 @@ import org.mvfaedge.sdk.testing.Npy;
  * 5 abnormal), re-normalised; column 0 normal, column 1 abnormal.
  */
 class TextTransformerParityTest {
-    private static final int TEMPLATES = 35;
-    private static final int NORMAL_STATES = 7;
-
     @Test
     void brainEnsembleMatchesReference() {
         Npy tokens = Fixtures.npy(TinyA.dir().resolve("text/ensemble_tokens_Brain.npy"));
         try (NDManager manager = NDManager.newBaseManager()) {
-            TextTransformer text = ClipLoader.text(manager, TinyA.clip(), Activation.GELU);
+            TextTransformer text = ClipLoader.text(manager, TinyA.clip(), Activation.parse(TinyA.config().activation()));
             try (NDManager sub = manager.newSubManager()) {
                 NDArray ids = sub.create(tokens.ints(), new Shape(tokens.shape));
-                NDArray features = text.encode(new ParameterStore(sub, false), ids, false); // [420, 96]
-                int normalRows = NORMAL_STATES * TEMPLATES;
+                // [states x templates, embed_dim], the normal states' rows first.
+                NDArray features = text.encode(new ParameterStore(sub, false), ids, false);
+                PromptConfig prompts = PromptConfig.builtIn();
+                int normalRows = prompts.normalStates().size() * prompts.templates().size();
                 NDArray normal = ensemble(features.get(":" + normalRows));
                 NDArray abnormal = ensemble(features.get(normalRows + ":"));
-                NDArray both = normal.stack(abnormal, 1); // [96, 2]
+                NDArray both = normal.stack(abnormal, 1); // [embed_dim, 2]
                 Fixtures.assertClose("text features Brain (ensemble)", both.toFloatArray(),
                         TinyA.expected("text/text_features_Brain.npy"), 1e-4);
             }

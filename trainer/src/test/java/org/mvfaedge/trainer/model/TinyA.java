@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
 import org.mvfaedge.trainer.weights.AdapterCheckpoint;
@@ -11,16 +12,20 @@ import org.mvfaedge.trainer.weights.HostTensor;
 import org.mvfaedge.trainer.weights.Safetensors;
 import org.mvfaedge.trainer.weights.StateDict;
 
-/** The tiny-a fixture's model, built as the reference ran it (img 72, features [1, 2, 3, 4], GELU). */
+/**
+ * The golden fixture's model (tiny-a unless {@code -Dmvfa.fixture} names another), built as the reference
+ * ran it: the img_size, features and activation of its fixture.json.
+ */
 final class TinyA {
-    static final int IMG_SIZE = 72;
-    static final int[] FEATURES = {1, 2, 3, 4};
-
     private TinyA() {
     }
 
+    static FixtureConfig config() {
+        return FixtureConfig.get();
+    }
+
     static Path dir() {
-        return Fixtures.tinyA();
+        return config().dir();
     }
 
     static StateDict clip() {
@@ -37,7 +42,9 @@ final class TinyA {
 
     /** The model of the forward fixtures: adapters {@code initial.pth}. */
     static MvfaVisionModel model(NDManager manager) {
-        return ClipLoader.mvfaVision(manager, clip(), resizedPositions(), IMG_SIZE, FEATURES, Activation.GELU,
+        FixtureConfig c = config();
+        return ClipLoader.mvfaVision(manager, clip(), resizedPositions(), c.imgSize(), c.features(),
+                Activation.parse(c.activation()),
                 AdapterCheckpoint.read(dir().resolve("adapters/initial.pth")));
     }
 
@@ -45,6 +52,11 @@ final class TinyA {
     static NDArray input(NDManager manager, int image) {
         Npy in = Fixtures.npy(dir().resolve("forward/img" + image + "/input.npy"));
         long[] s = in.shape;
+        int size = config().imgSize();
+        if (s.length != 3 || s[1] != size || s[2] != size) {
+            throw new AssertionError("forward/img" + image + "/input.npy is " + java.util.Arrays.toString(s)
+                    + " but fixture.json's img_size is " + size);
+        }
         return manager.create(in.floats(), new Shape(1, s[0], s[1], s[2]));
     }
 

@@ -7,13 +7,15 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.mvfaedge.sdk.image.ImageDecoder;
 import org.mvfaedge.sdk.image.Preprocessor;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.heads.FewShotHead;
 import org.mvfaedge.trainer.heads.FewShotOutput;
@@ -21,6 +23,7 @@ import org.mvfaedge.trainer.heads.MemoryBank;
 import org.mvfaedge.trainer.heads.TokenBranch;
 import org.mvfaedge.trainer.heads.ZeroShotHead;
 import org.mvfaedge.trainer.heads.ZeroShotOutput;
+import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.model.MvfaVisionOutput;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import org.mvfaedge.trainer.text.PromptConfig;
@@ -33,6 +36,7 @@ import org.mvfaedge.trainer.text.TextFeatures;
  */
 class PipelineParityTest {
     private static final double TOL = 1e-4;
+    private static FixtureConfig cfg;
     private static Path fx;
     private static MvfaModel model;
     private static Preprocessor pre;
@@ -40,12 +44,17 @@ class PipelineParityTest {
 
     @BeforeAll
     static void load() {
-        fx = Fixtures.tinyA();
+        cfg = FixtureConfig.get();
+        fx = cfg.dir();
         // The fixture's forward/ and memory/ outputs were made with the initial adapters.
-        MvfaSettings settings = new MvfaSettings(fx.resolve("clip/clip-torchscript.pt"), Fixtures.bpe(),
-                PromptConfig.builtIn(), 72, new int[] {1, 2, 3, 4}, null, fx.resolve("adapters/initial.pth"));
-        model = MvfaModel.load(settings);
-        pre = new Preprocessor(72);
+        model = MvfaModel.load(settings(cfg, "adapters/initial.pth"));
+        pre = new Preprocessor(cfg.imgSize());
+    }
+
+    /** The fixture's model as the reference ran it: its img_size, features and activation, these adapters. */
+    static MvfaSettings settings(FixtureConfig cfg, String adapters) {
+        return new MvfaSettings(cfg.file("clip/clip-torchscript.pt"), Fixtures.bpe(), PromptConfig.builtIn(),
+                cfg.imgSize(), cfg.features(), Activation.parse(cfg.activation()), cfg.file(adapters));
     }
 
     @AfterAll
@@ -61,6 +70,8 @@ class PipelineParityTest {
 
     @Test
     void textFeaturesOfAllSixObjects() {
+        assertEquals(List.copyOf(cfg.objects().keySet()),
+                model.promptConfig().objects().stream().map(ObjectInfo::name).toList(), "the fixture's objects");
         for (ObjectInfo o : model.promptConfig().objects()) {
             TextFeatures t = model.textFeatures(o);
             Fixtures.assertClose("text features " + o.name(), t.data(),
@@ -68,13 +79,17 @@ class PipelineParityTest {
         }
     }
 
+    static IntStream forwardImages() {
+        return IntStream.range(0, FixtureConfig.get().images());
+    }
+
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 2})
+    @MethodSource("forwardImages")
     void zeroShotMapsFromPngFiles(int i) {
         try (NDManager sub = model.manager().newSubManager()) {
             MvfaVisionOutput out = model.forward(sub, input("img" + i + ".png"), 1, false);
-            ZeroShotHead head = new ZeroShotHead(72);
-            for (String obj : List.of("Brain", "Chest")) {
+            ZeroShotHead head = new ZeroShotHead(cfg.imgSize());
+            for (String obj : cfg.zeroShotObjects()) {
                 NDArray text = model.textFeatureArray(sub, model.promptConfig().object(obj));
                 try (ZeroShotOutput z = head.forward(levels(out, true), levels(out, false), text)) {
                     Fixtures.assertClose("png img" + i + " zero " + obj + " pixel map", z.pixelMap().toFloatArray(),
@@ -88,17 +103,18 @@ class PipelineParityTest {
 
     @Test
     void memoryBankAndFewShotMapsFromPngFiles() {
-        List<float[]> support = List.of(input("support0.png"), input("support1.png"));
+        List<float[]> support = cfg.supportImages().stream().map(s -> input(s + ".png")).toList();
         try (MemoryBank bank = model.memoryBank(support, 4)) {
-            for (int l = 0; l < 4; l++) {
+            assertEquals(cfg.levels(), bank.levels());
+            for (int l = 0; l < cfg.levels(); l++) {
                 float[] seg = bank.toFloatArray(TokenBranch.SEG, l);
                 Fixtures.assertClose("memory bank seg level " + l, seg,
                         Fixtures.npy(fx.resolve("memory/seg_level" + l + ".npy")).floats(), TOL);
                 Fixtures.assertClose("memory bank det level " + l, bank.toFloatArray(TokenBranch.DET, l),
                         Fixtures.npy(fx.resolve("memory/det_level" + l + ".npy")).floats(), TOL);
             }
-            FewShotHead head = new FewShotHead(72);
-            for (int i = 0; i < 3; i++) {
+            FewShotHead head = new FewShotHead(cfg.imgSize());
+            for (int i = 0; i < cfg.images(); i++) {
                 try (NDManager sub = model.manager().newSubManager()) {
                     MvfaVisionOutput out = model.forward(sub, input("img" + i + ".png"), 1, false);
                     try (FewShotOutput f = head.forward(levels(out, true), levels(out, false), bank)) {
@@ -118,7 +134,7 @@ class PipelineParityTest {
     @Test
     void adapterWeightsRoundTripFromTheModel() {
         var w = model.adapterWeights();
-        assertEquals(4, w.levels());
+        assertEquals(cfg.levels(), w.levels());
         var ref = org.mvfaedge.trainer.weights.AdapterCheckpoint.read(fx.resolve("adapters/initial.pth"));
         for (String name : ref.seg().names()) {
             Fixtures.assertClose("adapter seg " + name, w.seg().require(name).floats(), ref.seg().require(name).floats(), 0);

@@ -43,7 +43,7 @@ class DetectorAcceptanceTest {
     @BeforeAll
     static void export() throws Exception {
         fx = new FixturePackages();
-        Path pkg = fx.export(tmp.resolve("brain-few"), List.of("support0", "support1"), true);
+        Path pkg = fx.export(tmp.resolve("brain-few"), fx.config().supportImages(), true);
         // The default provider list: TensorRT and CUDA fail to register on the CPU build, the CPU runs.
         detector = AnomalyDetector.open(pkg, DetectorOptions.defaults());
     }
@@ -66,7 +66,8 @@ class DetectorAcceptanceTest {
     void rawOutputsEqualTheReferenceMaps() throws Exception {
         assertEquals(ExecutionProvider.CPU, detector.executionProvider());
         assertEquals(2, detector.providerFailures().size());
-        for (int i = 0; i < 3; i++) {
+        assertEquals(fx.config().imgSize(), detector.manifest().model().imgSize());
+        for (int i = 0; i < fx.config().images(); i++) {
             Detection d = detector.detect(fx.image("img" + i));
             String dir = "forward/img" + i + "/";
             Fixtures.assertClose("sdk img" + i + " raw zero_map", d.rawZeroMap(), npy(dir + "zero_Brain_pixel_map.npy"), 1e-4);
@@ -82,14 +83,14 @@ class DetectorAcceptanceTest {
     void calibratedResultsEqualTheCalibrationOfTheDjlModelsOutputs() throws Exception {
         ScoreCalibration cal = new ScoreCalibration(detector.manifest().calibration());
         assertEquals("valid", detector.manifest().calibration().source());
-        Preprocessor pre = new Preprocessor(72);
+        Preprocessor pre = new Preprocessor(fx.config().imgSize());
         List<float[]> support = new ArrayList<>();
-        for (String s : List.of("support0", "support1")) {
+        for (String s : fx.config().supportImages()) {
             support.add(pre.image(new ImageDecoder().decode(fx.image(s))));
         }
         try (MemoryBank bank = fx.model().memoryBank(support, 4)) {
             DjlRawScorer djl = new DjlRawScorer(fx.model(), fx.brain(), bank);
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < fx.config().images(); i++) {
                 RgbImage img = new ImageDecoder().decode(fx.image("img" + i));
                 RawOutputs ref = djl.score(pre.image(img), 1);
                 float[] refMap = cal.map(ref, 0);
@@ -109,13 +110,14 @@ class DetectorAcceptanceTest {
 
     @Test
     void batchesGiveTheSingleImageResults() {
+        int images = fx.config().images();
         List<ImageInput> in = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            in.add(ImageInput.of(fx.image("img" + (i % 3))));
+            in.add(ImageInput.of(fx.image("img" + (i % images))));
         }
         List<Detection> all = detector.detectAll(in);
         for (int i = 0; i < 5; i++) {
-            Detection one = detector.detect(fx.image("img" + (i % 3)));
+            Detection one = detector.detect(fx.image("img" + (i % images)));
             Fixtures.assertClose("sdk batch vs single image " + i, all.get(i).map(), one.map(), 1e-5);
             assertEquals(one.score(), all.get(i).score(), 1e-5);
         }
@@ -123,20 +125,21 @@ class DetectorAcceptanceTest {
 
     @Test
     void thirtyTwoThreadsGiveExactlyTheSequentialResults() throws Exception {
+        int images = fx.config().images();
         List<Detection> sequential = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < images; i++) {
             sequential.add(detector.detect(fx.image("img" + i)));
         }
         ExecutorService pool = Executors.newFixedThreadPool(32);
         try {
             List<Future<Detection>> futures = new ArrayList<>();
             for (int t = 0; t < 96; t++) {
-                int i = t % 3;
+                int i = t % images;
                 futures.add(pool.submit(() -> detector.detect(fx.image("img" + i))));
             }
             for (int t = 0; t < futures.size(); t++) {
                 Detection got = futures.get(t).get();
-                Detection want = sequential.get(t % 3);
+                Detection want = sequential.get(t % images);
                 assertArrayEquals(want.map(), got.map(), "map of call " + t);
                 assertArrayEquals(want.rawFewMap(), got.rawFewMap(), "raw few map of call " + t);
                 assertEquals(want.score(), got.score(), "score of call " + t);

@@ -24,14 +24,15 @@ import org.mvfaedge.sdk.ModelPackageException;
 import org.mvfaedge.sdk.pkg.Manifest;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.sdk.pkg.Sha256;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
 
 /**
- * Enrollment without the trainer: the fixture's memory bank is support0's and support1's tokens
- * (11 views each, CLS included). A package whose bank holds support0 only, enrolled with support1,
- * must reproduce the reference's few-shot maps; so must a package whose bank holds another image
- * (img1), rebuilt from support0 and support1.
+ * Enrollment without the trainer: the fixture's memory bank is its support images' tokens (11 views
+ * each, CLS included). A package whose bank holds the first support image only, enrolled with the
+ * others, must reproduce the reference's few-shot maps; so must a package whose bank holds another
+ * image (img1), rebuilt from all the support images.
  */
 class EnrollmentTest {
     static final DetectorOptions CPU = DetectorOptions.builder().providers(ExecutionProvider.CPU).build();
@@ -51,7 +52,7 @@ class EnrollmentTest {
 
     private static void assertFixtureFewMaps(Path pkg, String what) throws Exception {
         try (AnomalyDetector d = AnomalyDetector.open(pkg, CPU)) {
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < fx.config().images(); i++) {
                 Detection r = d.detect(fx.image("img" + i));
                 String dir = "forward/img" + i + "/";
                 Fixtures.assertClose(what + " img" + i + " few_map", r.rawFewMap(),
@@ -63,59 +64,73 @@ class EnrollmentTest {
     }
 
     @Test
-    void appendingSupport1ToASupport0BankReproducesTheReferenceFewShotMaps() throws Exception {
-        Path start = fx.export(tmp.resolve("support0-only"), List.of("support0"), false);
+    void appendingTheOtherSupportImagesToAFirstShotBankReproducesTheReferenceFewShotMaps() throws Exception {
+        FixtureConfig cfg = fx.config();
+        List<String> shots = cfg.supportImages();
+        Path start = fx.export(tmp.resolve("first-shot-only"), shots.subList(0, 1), false);
         String startHash = Sha256.of(start.resolve("model.onnx"));
-        assertEquals(286, ModelPackage.open(start).manifest().mode().memoryBankRows());
+        assertEquals(cfg.memoryBankRows(1), ModelPackage.open(start).manifest().mode().memoryBankRows(),
+                "1 shot x 11 views x " + cfg.tokens() + " tokens");
         Path out = tmp.resolve("enrolled-append");
         ModelPackage p;
         try (AnomalyDetector d = AnomalyDetector.open(start, CPU)) {
-            p = d.enroll(List.of(ImageInput.of(fx.image("support1"))), out);
+            List<ImageInput> more = shots.subList(1, shots.size()).stream().map(s -> ImageInput.of(fx.image(s))).toList();
+            p = d.enroll(more, out);
         }
         Manifest.Mode mode = p.manifest().mode();
-        assertEquals(572, mode.memoryBankRows(), "2 shots x 11 views x 26 tokens");
-        assertEquals(2, mode.shot());
-        assertEquals("support0.png", mode.supportImages().get(0));
-        assertTrue(mode.supportImages().get(1).startsWith("enrolled:sha256:"), mode.supportImages().toString());
-        assertFalse(mode.supportImages().get(1).contains("support1"), "no file names of enrolled images");
+        assertEquals(cfg.memoryBankRows(), mode.memoryBankRows(),
+                cfg.shots() + " shots x 11 views x " + cfg.tokens() + " tokens");
+        assertEquals(cfg.shots(), mode.shot());
+        assertEquals(shots.get(0) + ".png", mode.supportImages().get(0));
+        for (int k = 1; k < shots.size(); k++) {
+            String recorded = mode.supportImages().get(k);
+            assertTrue(recorded.startsWith("enrolled:sha256:"), mode.supportImages().toString());
+            assertFalse(recorded.contains(shots.get(k)), "no file names of enrolled images");
+        }
         assertEquals(Sha256.of(out.resolve("model.onnx")), p.manifest().model().sha256());
         assertEquals(startHash, Sha256.of(start.resolve("model.onnx")), "the source package is unchanged");
         assertFixtureFewMaps(out, "enrolled (append)");
     }
 
     @Test
-    void rebuildingAnotherImagesBankFromSupport0AndSupport1ReproducesTheReferenceFewShotMaps() throws Exception {
+    void rebuildingAnotherImagesBankFromTheSupportImagesReproducesTheReferenceFewShotMaps() throws Exception {
+        FixtureConfig cfg = fx.config();
         Path start = fx.export(tmp.resolve("img1-bank"), List.of("img1"), false);
         Path out = tmp.resolve("enrolled-replace");
         try (AnomalyDetector d = AnomalyDetector.open(start, CPU)) {
-            ModelPackage p = Enrollment.of(d).bankUpdate(Enrollment.BankUpdate.REPLACE)
-                    .addNormal(ImageInput.of(fx.image("support0")))
-                    .addNormal(ImageInput.of(Files.readAllBytes(fx.image("support1")))).write(out);
-            assertEquals(572, p.manifest().mode().memoryBankRows());
-            assertEquals(2, p.manifest().mode().supportImages().size(), "img1 is no longer in the bank");
+            // The first shot as a file, the others as bytes: both inputs of the enrollment builder.
+            Enrollment builder = Enrollment.of(d).bankUpdate(Enrollment.BankUpdate.REPLACE)
+                    .addNormal(ImageInput.of(fx.image(cfg.supportImages().get(0))));
+            for (String s : cfg.supportImages().subList(1, cfg.shots())) {
+                builder = builder.addNormal(ImageInput.of(Files.readAllBytes(fx.image(s))));
+            }
+            ModelPackage p = builder.write(out);
+            assertEquals(cfg.memoryBankRows(), p.manifest().mode().memoryBankRows());
+            assertEquals(cfg.shots(), p.manifest().mode().supportImages().size(), "img1 is no longer in the bank");
         }
         assertFixtureFewMaps(out, "enrolled (replace)");
     }
 
     @Test
     void recalibrationOnLabelledImagesFitsTheNewBanksStatistics() throws Exception {
-        Path start = fx.export(tmp.resolve("support0-cal"), List.of("support0"), false);
+        List<String> shots = fx.config().supportImages();
+        Path start = fx.export(tmp.resolve("first-shot-cal"), shots.subList(0, 1), false);
         Path out = tmp.resolve("enrolled-cal");
         List<LabeledImage> labelled = List.of(new LabeledImage(ImageInput.of(fx.image("img0")), true),
                 new LabeledImage(ImageInput.of(fx.image("img1")), false),
                 new LabeledImage(ImageInput.of(fx.image("img2")), true));
         try (AnomalyDetector d = AnomalyDetector.open(start, CPU)) {
-            d.enroll(List.of(ImageInput.of(fx.image("support1"))), labelled, out);
+            d.enroll(shots.subList(1, shots.size()).stream().map(s -> ImageInput.of(fx.image(s))).toList(), labelled, out);
         }
         Manifest.Calibration c = ModelPackage.open(out).manifest().calibration();
         assertEquals(Enrollment.CALIBRATION_SOURCE, c.source());
-        assertEquals(3, c.images());
+        assertEquals(labelled.size(), c.images());
         assertEquals("best-f1", c.thresholdRule());
         // Independent check: the statistics are the extremes of the new package's raw outputs on those images.
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         try (AnomalyDetector d = AnomalyDetector.open(out, CPU)) {
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < labelled.size(); i++) {
                 for (float v : d.detect(fx.image("img" + i)).rawFewMap()) {
                     min = Math.min(min, v);
                     max = Math.max(max, v);
@@ -128,21 +143,24 @@ class EnrollmentTest {
 
     @Test
     void refusals() throws Exception {
+        List<String> shots = fx.config().supportImages();
+        String first = shots.get(0);
+        String other = shots.get(shots.size() - 1);
         Path zero = fx.export(tmp.resolve("zero"), null, false);
         try (AnomalyDetector d = AnomalyDetector.open(zero, CPU)) {
             ModelPackageException e = assertThrows(ModelPackageException.class,
-                    () -> d.enroll(List.of(ImageInput.of(fx.image("support1"))), tmp.resolve("never")));
+                    () -> d.enroll(List.of(ImageInput.of(fx.image(other))), tmp.resolve("never")));
             assertTrue(e.getMessage().contains("zero-shot package"), e.getMessage());
         }
-        Path few = fx.export(tmp.resolve("few-for-refusals"), List.of("support0"), false);
+        Path few = fx.export(tmp.resolve("few-for-refusals"), List.of(first), false);
         Path out = tmp.resolve("never-written");
         try (AnomalyDetector d = AnomalyDetector.open(few, CPU)) {
             ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> d.enroll(
-                    List.of(ImageInput.of(fx.image("support1")), ImageInput.of(new byte[0])), out));
+                    List.of(ImageInput.of(fx.image(other)), ImageInput.of(new byte[0])), out));
             assertTrue(e.getMessage().contains("normal image 2 of 2"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> d.enroll(List.of(), out));
             IllegalArgumentException one = assertThrows(IllegalArgumentException.class, () -> d.enroll(
-                    List.of(ImageInput.of(fx.image("support1"))),
+                    List.of(ImageInput.of(fx.image(other))),
                     List.of(new LabeledImage(ImageInput.of(fx.image("img1")), false)), out));
             assertTrue(one.getMessage().contains("normal and anomalous"), one.getMessage());
         }

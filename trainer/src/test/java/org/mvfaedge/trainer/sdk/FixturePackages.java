@@ -4,30 +4,39 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.data.Sample;
 import org.mvfaedge.trainer.export.PackageExporter;
+import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.pipeline.MvfaSettings;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import org.mvfaedge.trainer.text.PromptConfig;
 
 /**
- * Real model packages made by the trainer's exporter from the golden fixture (tiny CLIP at 72 x 72,
- * levels 1-4, the fixture's initial adapters), for the SDK's acceptance tests.
+ * Real model packages made by the trainer's exporter from the golden fixture (its tiny CLIP at the
+ * fixture's img_size, features and activation, its initial adapters), for the SDK's acceptance tests.
  */
 public final class FixturePackages implements AutoCloseable {
-    private final Path fx = Fixtures.tinyA();
+    private final FixtureConfig config = FixtureConfig.get();
+    private final Path fx = config.dir();
     private final MvfaModel model;
 
     public FixturePackages() {
         MvfaSettings settings = new MvfaSettings(fx.resolve("clip/clip-torchscript.pt"), Fixtures.bpe(),
-                PromptConfig.builtIn(), 72, new int[] {1, 2, 3, 4}, null, fx.resolve("adapters/initial.pth"));
+                PromptConfig.builtIn(), config.imgSize(), config.features(), Activation.parse(config.activation()),
+                fx.resolve("adapters/initial.pth"));
         this.model = MvfaModel.load(settings);
     }
 
     public MvfaModel model() {
         return model;
+    }
+
+    /** The fixture's configuration (image size, levels, support images, forward images). */
+    public FixtureConfig config() {
+        return config;
     }
 
     public ObjectInfo brain() {
@@ -43,7 +52,7 @@ public final class FixturePackages implements AutoCloseable {
         return fx;
     }
 
-    /** The calibration set used below: img0 anomalous, img1 normal, img2 anomalous. */
+    /** The calibration set used below: img0 anomalous, img1 normal, img2 anomalous (the fixture's masks). */
     public List<Sample> labelled() {
         return List.of(new Sample(image("img0"), 1, null), new Sample(image("img1"), 0, null),
                 new Sample(image("img2"), 1, null));

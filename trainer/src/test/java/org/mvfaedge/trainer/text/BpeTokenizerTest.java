@@ -17,6 +17,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
 
@@ -45,9 +46,10 @@ class BpeTokenizerTest {
 
     @Test
     void tokenizeMatchesReferenceExamples() {
-        Npy expected = Fixtures.npy(Fixtures.tinyA().resolve("text/tokenize_examples.npy"));
-        assertArrayEquals(new long[] {4, 77}, expected.shape);
-        int[][] actual = tokenizer.tokenize(EXAMPLES, 77);
+        int context = FixtureConfig.get().contextLength();
+        Npy expected = Fixtures.npy(Fixtures.fixture().resolve("text/tokenize_examples.npy"));
+        assertArrayEquals(new long[] {EXAMPLES.size(), context}, expected.shape);
+        int[][] actual = tokenizer.tokenize(EXAMPLES, context);
         assertClose("text/tokenize_examples", actual, expected.ints());
     }
 
@@ -84,10 +86,11 @@ class BpeTokenizerTest {
 
     @Test
     void decodeRecoversCleanedText() {
-        Npy expected = Fixtures.npy(Fixtures.tinyA().resolve("text/tokenize_examples.npy"));
+        int context = FixtureConfig.get().contextLength();
+        Npy expected = Fixtures.npy(Fixtures.fixture().resolve("text/tokenize_examples.npy"));
         int[] ids = expected.ints();
-        int[] row0 = java.util.Arrays.copyOfRange(ids, 0, 77);
-        int[] row3 = java.util.Arrays.copyOfRange(ids, 3 * 77, 4 * 77);
+        int[] row0 = java.util.Arrays.copyOfRange(ids, 0, context);
+        int[] row3 = java.util.Arrays.copyOfRange(ids, 3 * context, 4 * context);
         // Every end of word becomes a space, so the decoded text ends with one.
         assertEquals("a photo of a cat ", tokenizer.decodeTokenized(row0));
         assertEquals("mixed case , punctuation !? and numbers 1 2 3 4 \u00e9t\u00e9 ", tokenizer.decodeTokenized(row3));

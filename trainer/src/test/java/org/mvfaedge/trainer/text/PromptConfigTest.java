@@ -5,17 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 
 /** Reading prompts.json, the object table, adding objects, and the errors a user sees. */
@@ -27,12 +25,11 @@ class PromptConfigTest {
     @Test
     void objectsMatchTheFixtureGeneratorsRealNames() throws IOException {
         PromptConfig config = PromptConfig.load(promptsJson());
-        JsonNode fixture = new ObjectMapper().readTree(Fixtures.tinyA().resolve("fixture.json").toFile()).get("objects");
+        Map<String, String> fixture = FixtureConfig.get().objects();
         List<String> expectedNames = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = fixture.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, String> e : fixture.entrySet()) {
             expectedNames.add(e.getKey());
-            assertEquals(e.getValue().textValue(), config.object(e.getKey()).realName(), e.getKey());
+            assertEquals(e.getValue(), config.object(e.getKey()).realName(), e.getKey());
         }
         assertEquals(expectedNames, config.objects().stream().map(ObjectInfo::name).toList());
         // The fixture's evaluation data: Brain has anomaly masks, Chest image labels only.

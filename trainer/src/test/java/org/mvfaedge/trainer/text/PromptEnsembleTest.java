@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
 
@@ -17,11 +18,12 @@ class PromptEnsembleTest {
     void brainTokensMatchReference() {
         PromptConfig config = PromptConfig.load(Fixtures.shared().resolve("mvfa/prompts.json"));
         BpeTokenizer tokenizer = BpeTokenizer.load(Fixtures.bpe());
-        PromptEnsemble ensemble = new PromptEnsemble(config, tokenizer, 77);
+        int context = FixtureConfig.get().contextLength();
+        PromptEnsemble ensemble = new PromptEnsemble(config, tokenizer, context);
         ObjectInfo brain = config.object("Brain");
         int n = (config.normalStates().size() + config.abnormalStates().size()) * config.templates().size();
-        Npy expected = Fixtures.npy(Fixtures.tinyA().resolve("text/ensemble_tokens_Brain.npy"));
-        assertArrayEquals(new long[] {n, 77}, expected.shape);
+        Npy expected = Fixtures.npy(Fixtures.fixture().resolve("text/ensemble_tokens_Brain.npy"));
+        assertArrayEquals(new long[] {n, context}, expected.shape);
 
         List<String> sentences = ensemble.sentences(brain);
         // States outer, templates inner: the first template with the first state, then the next template.

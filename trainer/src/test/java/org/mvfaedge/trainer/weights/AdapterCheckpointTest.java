@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
 
@@ -24,24 +23,21 @@ class AdapterCheckpointTest {
     @TempDir
     Path tmp;
 
-    private static JsonNode fixture() throws IOException {
-        return new ObjectMapper().readTree(Fixtures.tinyA().resolve("fixture.json").toFile());
-    }
-
     @Test
-    void pthHasTheFixtureGeometry() throws IOException {
-        JsonNode f = fixture();
-        AdapterWeights w = AdapterCheckpoint.read(Fixtures.tinyA().resolve("adapters/initial.pth"));
-        assertEquals(f.get("features").size(), w.levels());
-        assertEquals(f.at("/vision/width").asInt(), w.width());
-        assertEquals(f.get("adapter_bottleneck").asInt(), w.bottleneck());
+    void pthHasTheFixtureGeometry() {
+        FixtureConfig f = FixtureConfig.get();
+        AdapterWeights w = AdapterCheckpoint.read(f.file("adapters/initial.pth"));
+        assertEquals(f.levels(), w.levels());
+        assertEquals(f.visionWidth(), w.width());
+        assertEquals(f.bottleneck(), w.bottleneck());
+        assertEquals(new java.util.TreeSet<>(f.adapterTensorNames()), new java.util.TreeSet<>(w.toTensors().keySet()));
         assertArrayEquals(new long[] {w.width(), w.bottleneck()}, w.fc2(AdapterWeights.DET, w.levels() - 1).shape());
     }
 
     @Test
     void afterThreeStepsEqualsTheWeightsTheReferenceDumpedAfterStepTwo() {
-        AdapterWeights w = AdapterCheckpoint.read(Fixtures.tinyA().resolve("adapters/after_3_steps.pth"));
-        Path step = Fixtures.tinyA().resolve("train/step2");
+        AdapterWeights w = AdapterCheckpoint.read(Fixtures.fixture().resolve("adapters/after_3_steps.pth"));
+        Path step = Fixtures.fixture().resolve("train/step2");
         float[] got = new float[0];
         float[] want = new float[0];
         int compared = 0;
@@ -52,7 +48,7 @@ class AdapterCheckpointTest {
             want = concat(want, ref.floats());
             compared++;
         }
-        assertEquals(4 * w.levels(), compared);
+        assertEquals(FixtureConfig.get().adapterTensorCount(), compared);
         // The .pth is what the reference saved after its third step: the very same float32 values.
         Fixtures.assertClose("adapters after_3_steps.pth vs train/step2 dumps", got, want, 0.0);
     }
@@ -65,13 +61,14 @@ class AdapterCheckpointTest {
 
     @Test
     void roundTripThroughSafetensorsKeepsEveryValue() throws IOException {
-        AdapterWeights pth = AdapterCheckpoint.read(Fixtures.tinyA().resolve("adapters/after_3_steps.pth"));
+        AdapterWeights pth = AdapterCheckpoint.read(Fixtures.fixture().resolve("adapters/after_3_steps.pth"));
         // Named .pth on purpose: the reader decides by content, not by extension.
         Path out = tmp.resolve("adapters.pth");
-        AdapterCheckpoint.write(out, pth, Map.of("features", "1,2,3,4"));
+        String features = FixtureConfig.get().featuresArg();
+        AdapterCheckpoint.write(out, pth, Map.of("features", features));
         Map<String, String> meta = new HashMap<>();
         AdapterWeights back = AdapterCheckpoint.read(out, meta);
-        assertEquals("1,2,3,4", meta.get("features"));
+        assertEquals(features, meta.get("features"));
         assertEquals(AdapterCheckpoint.FORMAT_VALUE, meta.get(AdapterCheckpoint.FORMAT_KEY));
         assertEquals(List.copyOf(pth.toTensors().keySet()), List.copyOf(back.toTensors().keySet()));
         for (String name : pth.toTensors().keySet()) {
@@ -85,30 +82,38 @@ class AdapterCheckpointTest {
 
     @Test
     void validateForAcceptsTheFixtureModelAndNamesWhatDoesNotFit() {
-        AdapterWeights w = AdapterCheckpoint.read(Fixtures.tinyA().resolve("adapters/initial.pth"));
+        AdapterWeights w = AdapterCheckpoint.read(Fixtures.fixture().resolve("adapters/initial.pth"));
         assertDoesNotThrow(() -> w.validateFor(w.levels(), w.width(), w.bottleneck()));
 
-        CheckpointException levels = assertThrows(CheckpointException.class,
-                () -> w.validateFor(new int[] {6, 12, 18}, 1024, 768));
-        assertTrue(levels.getMessage().contains("adapters have 4 levels, the model uses 3 (--features 6,12,18)"),
-                levels.getMessage());
+        // A model with one level more than the checkpoint: layers 6, 12, ... (ViT-L/14's spacing).
+        int[] more = new int[w.levels() + 1];
+        for (int k = 0; k < more.length; k++) {
+            more[k] = 6 * (k + 1);
+        }
+        String list = java.util.Arrays.stream(more).mapToObj(Integer::toString)
+                .collect(java.util.stream.Collectors.joining(","));
+        CheckpointException levels = assertThrows(CheckpointException.class, () -> w.validateFor(more, 1024, 768));
+        assertTrue(levels.getMessage().contains("adapters have " + w.levels() + " levels, the model uses " + more.length
+                + " (--features " + list + ")"), levels.getMessage());
         assertTrue(levels.getMessage().contains("initial.pth"), levels.getMessage());
 
-        CheckpointException shapes = assertThrows(CheckpointException.class, () -> w.validateFor(4, 1024, 768));
-        assertTrue(shapes.getMessage().contains("seg level 0 fc1 is [96,128] but the model needs [768,1024]"),
-                shapes.getMessage());
+        FixtureConfig f = FixtureConfig.get();
+        CheckpointException shapes = assertThrows(CheckpointException.class,
+                () -> w.validateFor(w.levels(), 1024, 768));
+        assertTrue(shapes.getMessage().contains("seg level 0 fc1 is [" + f.bottleneck() + "," + f.visionWidth()
+                + "] but the model needs [768,1024]"), shapes.getMessage());
     }
 
     @Test
     void aClipCheckpointIsNoAdapterCheckpoint() {
-        Path clip = Fixtures.tinyA().resolve("clip/clip-state-dict.pt");
+        Path clip = Fixtures.fixture().resolve("clip/clip-state-dict.pt");
         CheckpointException e = assertThrows(CheckpointException.class, () -> AdapterCheckpoint.read(clip));
         assertTrue(e.getMessage().contains("not an MVFA adapter checkpoint"), e.getMessage());
     }
 
     @Test
     void inconsistentLevelsAreRefused() {
-        AdapterWeights w = AdapterCheckpoint.read(Fixtures.tinyA().resolve("adapters/initial.pth"));
+        AdapterWeights w = AdapterCheckpoint.read(Fixtures.fixture().resolve("adapters/initial.pth"));
         Map<String, HostTensor> det = new HashMap<>(w.det().asMap());
         det.remove((w.levels() - 1) + ".fc1.0.weight");
         CheckpointException e = assertThrows(CheckpointException.class,

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 
 /** Configs from data files and from tensor shapes; ClipWeights refuses incomplete checkpoints. */
@@ -23,23 +24,20 @@ class ClipConfigTest {
     Path tmp;
 
     /** The fixture's architecture as fixture.json states it (vision heads: README, width / 64). */
-    private static ClipConfig fixtureConfig() throws IOException {
-        JsonNode f = JSON.readTree(Fixtures.tinyA().resolve("fixture.json").toFile());
-        return new ClipConfig(f.get("embed_dim").asInt(), f.at("/vision/image_size").asInt(),
-                f.at("/vision/layers").asInt(), f.at("/vision/width").asInt(), f.at("/vision/patch_size").asInt(),
-                f.at("/vision/width").asInt() / 64, f.at("/text/context_length").asInt(),
-                f.at("/text/vocab_size").asInt(), f.at("/text/width").asInt(), f.at("/text/heads").asInt(),
-                f.at("/text/layers").asInt());
+    private static ClipConfig fixtureConfig() {
+        FixtureConfig f = FixtureConfig.get();
+        return new ClipConfig(f.embedDim(), f.nativeImageSize(), f.visionLayers(), f.visionWidth(), f.patchSize(),
+                f.visionHeads(), f.contextLength(), f.vocabSize(), f.textWidth(), f.textHeads(), f.textLayers());
     }
 
     @Test
     void everyFixtureEncodingYieldsTheFixtureConfig() throws IOException {
         ClipConfig expected = fixtureConfig();
         for (String f : List.of("clip-torchscript.pt", "clip-state-dict.pt", "clip.safetensors")) {
-            ClipWeights w = ClipWeights.load(Fixtures.tinyA().resolve("clip").resolve(f));
+            ClipWeights w = ClipWeights.load(Fixtures.fixture().resolve("clip").resolve(f));
             assertEquals(expected, w.config(), f);
         }
-        assertEquals(6, expected.grid());
+        assertEquals(FixtureConfig.get().nativeGrid(), expected.grid(), "vision.image_size // patch_size");
     }
 
     @Test
@@ -99,7 +97,7 @@ class ClipConfigTest {
 
     @Test
     void aCheckpointMissingTensorsNamesThemAndTheFile() throws IOException {
-        StateDict full = Safetensors.read(Fixtures.tinyA().resolve("clip/clip.safetensors"));
+        StateDict full = Safetensors.read(Fixtures.fixture().resolve("clip/clip.safetensors"));
         Map<String, HostTensor> t = new LinkedHashMap<>(full.asMap());
         t.remove("visual.transformer.resblocks.1.mlp.c_fc.weight");
         t.remove("ln_final.bias");
@@ -113,7 +111,7 @@ class ClipConfigTest {
 
     @Test
     void aWronglyShapedTensorIsNamed() throws IOException {
-        StateDict full = Safetensors.read(Fixtures.tinyA().resolve("clip/clip.safetensors"));
+        StateDict full = Safetensors.read(Fixtures.fixture().resolve("clip/clip.safetensors"));
         Map<String, HostTensor> t = new LinkedHashMap<>(full.asMap());
         long[] shape = t.get("visual.ln_post.weight").shape();
         t.put("visual.ln_post.weight", HostTensor.ofFloats(new long[] {shape[0] + 1}, new float[(int) shape[0] + 1]));

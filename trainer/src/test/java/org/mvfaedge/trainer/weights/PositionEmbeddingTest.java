@@ -7,20 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
 
 /** resize_pos_embed: the reference's table when shrinking, hand-computed values when growing. */
 class PositionEmbeddingTest {
     @Test
-    void shrinkingSixBySixToFiveByFiveMatchesTheReference() {
-        StateDict clip = Safetensors.read(Fixtures.tinyA().resolve("clip/clip.safetensors"));
+    void resizingTheNativeGridToTheRunsGridMatchesTheReference() {
+        // The fixture's native grid (vision.image_size // patch) to the grid it ran at (img_size // patch).
+        FixtureConfig cfg = FixtureConfig.get();
+        StateDict clip = Safetensors.read(cfg.file("clip/clip.safetensors"));
         HostTensor pos = clip.require("visual.positional_embedding");
-        int width = (int) pos.dim(1);
-        int oldGrid = (int) Math.round(Math.sqrt(pos.dim(0) - 1));
-        Npy expected = Fixtures.npy(Fixtures.tinyA().resolve("clip/positional_embedding_resized.npy"));
-        int newGrid = (int) Math.round(Math.sqrt(expected.shape[0] - 1));
-        assertEquals(width, expected.shape[1]);
+        int width = cfg.visionWidth();
+        int oldGrid = cfg.nativeGrid();
+        int newGrid = cfg.grid();
+        assertArrayEquals(new long[] {oldGrid * oldGrid + 1, width}, pos.shape(), "native position table");
+        Npy expected = Fixtures.npy(cfg.file("clip/positional_embedding_resized.npy"));
+        assertArrayEquals(new long[] {cfg.tokens(), width}, expected.shape, "resized table: grid " + newGrid
+                + " at img_size " + cfg.imgSize());
 
         float[] resized = PositionEmbedding.resize(pos.floats(), width, oldGrid, newGrid);
         Fixtures.assertClose("positional_embedding resized " + oldGrid + "->" + newGrid, resized, expected.floats(), 1e-5);

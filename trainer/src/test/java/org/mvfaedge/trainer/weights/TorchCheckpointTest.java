@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,6 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 
 /** The three fixture encodings of one CLIP agree exactly; damaged files fail with a useful message. */
@@ -30,7 +29,7 @@ class TorchCheckpointTest {
 
     @Test
     void torchScriptStateDictAndSafetensorsHoldTheSameTensors() {
-        Path clip = Fixtures.tinyA().resolve("clip");
+        Path clip = Fixtures.fixture().resolve("clip");
         StateDict script = TorchCheckpoint.read(clip.resolve("clip-torchscript.pt"));
         StateDict saved = TorchCheckpoint.read(clip.resolve("clip-state-dict.pt"));
         StateDict safe = Safetensors.read(clip.resolve("clip.safetensors"));
@@ -65,14 +64,14 @@ class TorchCheckpointTest {
 
     @Test
     void intScalarsOfTheStateDictLoad() throws IOException {
-        JsonNode fixture = new ObjectMapper().readTree(Fixtures.tinyA().resolve("fixture.json").toFile());
-        StateDict saved = TorchCheckpoint.read(Fixtures.tinyA().resolve("clip/clip-state-dict.pt"));
+        FixtureConfig fixture = FixtureConfig.get();
+        StateDict saved = TorchCheckpoint.read(fixture.file("clip/clip-state-dict.pt"));
         HostTensor res = saved.require("input_resolution");
         assertEquals(HostTensor.DType.I64, res.sourceType());
         assertEquals(0, res.rank());
-        assertEquals(fixture.at("/vision/image_size").asLong(), res.longs()[0]);
-        assertEquals(fixture.at("/text/context_length").asLong(), saved.require("context_length").longs()[0]);
-        assertEquals(fixture.at("/text/vocab_size").asLong(), saved.require("vocab_size").longs()[0]);
+        assertEquals(fixture.nativeImageSize(), res.longs()[0]);
+        assertEquals(fixture.contextLength(), saved.require("context_length").longs()[0]);
+        assertEquals(fixture.vocabSize(), saved.require("vocab_size").longs()[0]);
     }
 
     @Test
@@ -149,7 +148,7 @@ class TorchCheckpointTest {
 
     @Test
     void aTruncatedFileIsRefused() throws IOException {
-        byte[] whole = Files.readAllBytes(Fixtures.tinyA().resolve("clip/clip-state-dict.pt"));
+        byte[] whole = Files.readAllBytes(Fixtures.fixture().resolve("clip/clip-state-dict.pt"));
         Path file = tmp.resolve("half.pt");
         Files.write(file, Arrays.copyOf(whole, whole.length / 2));
         CheckpointException e = assertThrows(CheckpointException.class, () -> TorchCheckpoint.read(file));
@@ -168,7 +167,7 @@ class TorchCheckpointTest {
     @Test
     void aShortStorageRecordIsRefused() throws IOException {
         Path file = tmp.resolve("short.pth");
-        TorchZipFiles.copyEdited(Fixtures.tinyA().resolve("adapters/initial.pth"), file,
+        TorchZipFiles.copyEdited(Fixtures.fixture().resolve("adapters/initial.pth"), file,
                 (name, bytes) -> name.endsWith("/data/0") ? Arrays.copyOf(bytes, bytes.length - 4) : bytes);
         CheckpointException e = assertThrows(CheckpointException.class, () -> TorchCheckpoint.read(file));
         assertTrue(e.getMessage().contains("data/0 is too short"), e.getMessage());
