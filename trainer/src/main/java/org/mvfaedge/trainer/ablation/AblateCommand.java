@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.mvfaedge.trainer.cli.Main;
+import org.mvfaedge.trainer.eval.Branches;
 import org.mvfaedge.trainer.pipeline.MvfaSettings;
 import org.mvfaedge.trainer.train.AtomicFiles;
 import picocli.CommandLine;
@@ -36,9 +37,11 @@ import picocli.CommandLine.Unmatched;
  * ablation_test_zero.py). For each level set it runs exactly the {@code train-few} (or {@code train-zero})
  * and {@code test-few} (or {@code test-zero}) commands a user would, with {@code --features} set to the
  * levels and the set's own {@code --save-path}, so a row is what the plain commands compute with the same
- * options. Every other option is passed on to whichever of the two commands takes it. A finished set is
- * recorded in {@code <out>/<mode>/<levels>/result.json} and not run again; an interrupted one resumes from
- * its last epoch ({@code --resume}).
+ * options. Every other option is passed on to whichever of the two commands takes it. With {@code --branches}
+ * each trained set is also tested with one adapter branch alone ({@code test-few --branches seg|det}). A set's
+ * finished training is recorded in {@code <out>/<mode>/<levels>/trained.json} and each finished test in
+ * {@code result-<branches>.json}; neither is run again, and an interrupted training resumes from its last
+ * epoch ({@code --resume}).
  */
 @Command(name = "ablate", mixinStandardHelpOptions = true,
         description = {"Train and test adapters at each set of levels (the paper's ablation, Table 5) and tabulate"
@@ -60,6 +63,11 @@ public final class AblateCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default build/ablation/<object>).")
     Path out;
+
+    @Option(names = "--branches", defaultValue = "both", paramLabel = "both|seg|det[,...]",
+            description = "Adapter branches to test each level set with: both (the paper), seg or det alone for both"
+                    + " outputs; several separated by ',' give a row each (the training is shared) (default ${DEFAULT-VALUE}).")
+    String branches;
 
     @Unmatched
     List<String> passOn = new ArrayList<>();
@@ -97,50 +105,77 @@ public final class AblateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         int ran = 0;
         double ranSeconds = 0;
+        List<Branches> branchChoices = new ArrayList<>();
+        for (String b : branches.split(",")) {
+            try {
+                Branches parsed = Branches.parse(b);
+                if (!branchChoices.contains(parsed)) {
+                    branchChoices.add(parsed);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--branches: " + e.getMessage());
+            }
+        }
         for (int i = 0; i < sets.size(); i++) {
             LevelSet set = sets.get(i);
             Path dir = runs.resolve(set.name());
-            Path result = dir.resolve("result.json");
             String tag = String.format(Locale.ROOT, "ablate [%d/%d] levels %s", i + 1, sets.size(), set.label());
-            if (Files.isRegularFile(result)) {
-                rows.add(readRow(result));
-                err.println(tag + ": done in an earlier run (" + result + "), not trained again");
-                continue;
-            }
-            int left = sets.size() - i;
-            String eta = ran == 0 ? "time left unknown until a set finishes"
-                    : String.format(Locale.ROOT, "about %.0f s left", ranSeconds / ran * left);
-            err.printf(Locale.ROOT, "%s: training %s (%.0f s so far, %s)%n", tag, train,
-                    (System.nanoTime() - start) / 1e9, eta);
-            long t0 = System.nanoTime();
             Path checkpointDir = dir.resolve(runDir);
-            List<String> trainArgs = new ArrayList<>(split.train());
-            trainArgs.addAll(List.of("--features", set.label(), "--save-path", dir.toString(), "--json"));
-            if (Files.isRegularFile(checkpointDir.resolve(object + ".last.safetensors"))) {
-                trainArgs.add("--resume");
-                err.println(tag + ": resuming the interrupted training from its last epoch");
-            }
-            JsonNode trained = run(train, trainArgs);
-            double trainSeconds = (System.nanoTime() - t0) / 1e9;
             Path adapters = checkpointDir.resolve(object + ".safetensors");
-            AblationRow row;
-            if (!Files.isRegularFile(adapters)) {
-                err.println(tag + ": no epoch improved on the criterion, so no checkpoint to test");
-                row = new AblationRow(set, "both", Double.NaN, null, null, trainSeconds, 0);
+            Path trainedMarker = dir.resolve("trained.json");
+            long t0 = System.nanoTime();
+            JsonNode trained;
+            double trainSeconds;
+            boolean allDone = branchChoices.stream().allMatch(b -> Files.isRegularFile(resultFile(dir, b)));
+            if (Files.isRegularFile(trainedMarker)) {
+                trained = readJson(trainedMarker);
+                trainSeconds = trained.path("ablate_train_seconds").asDouble();
+                err.println(tag + ": " + (allDone ? "done" : "trained") + " in an earlier run (" + dir
+                        + "), not trained again");
             } else {
-                err.printf(Locale.ROOT, "%s: testing (%s)%n", tag, test);
-                long t1 = System.nanoTime();
-                List<String> testArgs = new ArrayList<>(split.test());
-                testArgs.addAll(List.of("--features", set.label(), "--adapters", adapters.toString(), "--json"));
-                JsonNode tested = run(test, testArgs);
-                JsonNode pixel = tested.get("pixel_auc");
-                row = new AblationRow(set, "both", tested.get("image_auc").asDouble(),
-                        pixel == null || pixel.isNull() ? null : pixel.asDouble(),
-                        trained.hasNonNull("best_epoch") ? trained.get("best_epoch").asInt() + 1 : null, trainSeconds,
-                        (System.nanoTime() - t1) / 1e9);
+                int left = sets.size() - i;
+                String eta = ran == 0 ? "time left unknown until a set finishes"
+                        : String.format(Locale.ROOT, "about %.0f s left", ranSeconds / ran * left);
+                err.printf(Locale.ROOT, "%s: training %s (%.0f s so far, %s)%n", tag, train,
+                        (System.nanoTime() - start) / 1e9, eta);
+                List<String> trainArgs = new ArrayList<>(split.train());
+                trainArgs.addAll(List.of("--features", set.label(), "--save-path", dir.toString(), "--json"));
+                if (Files.isRegularFile(checkpointDir.resolve(object + ".last.safetensors"))) {
+                    trainArgs.add("--resume");
+                    err.println(tag + ": resuming the interrupted training from its last epoch");
+                }
+                trained = run(train, trainArgs);
+                trainSeconds = (System.nanoTime() - t0) / 1e9;
+                ObjectNode marker = ((ObjectNode) trained).deepCopy();
+                marker.put("ablate_train_seconds", trainSeconds);
+                AtomicFiles.write(trainedMarker, (marker.toString() + "\n").getBytes(StandardCharsets.UTF_8));
             }
-            writeRow(result, row);
-            rows.add(row);
+            Integer bestEpoch = trained.hasNonNull("best_epoch") ? trained.get("best_epoch").asInt() + 1 : null;
+            for (Branches b : branchChoices) {
+                Path result = resultFile(dir, b);
+                if (Files.isRegularFile(result)) {
+                    rows.add(readRow(result));
+                    continue;
+                }
+                AblationRow row;
+                if (!Files.isRegularFile(adapters)) {
+                    err.println(tag + ": no epoch improved on the criterion, so no checkpoint to test");
+                    row = new AblationRow(set, b.id(), Double.NaN, null, null, trainSeconds, 0);
+                } else {
+                    err.printf(Locale.ROOT, "%s: testing (%s --branches %s)%n", tag, test, b.id());
+                    long t1 = System.nanoTime();
+                    List<String> testArgs = new ArrayList<>(split.test());
+                    testArgs.addAll(List.of("--features", set.label(), "--adapters", adapters.toString(), "--branches",
+                            b.id(), "--json"));
+                    JsonNode tested = run(test, testArgs);
+                    JsonNode pixel = tested.get("pixel_auc");
+                    row = new AblationRow(set, b.id(), tested.get("image_auc").asDouble(),
+                            pixel == null || pixel.isNull() ? null : pixel.asDouble(), bestEpoch, trainSeconds,
+                            (System.nanoTime() - t1) / 1e9);
+                }
+                writeRow(result, row);
+                rows.add(row);
+            }
             ran++;
             ranSeconds += (System.nanoTime() - t0) / 1e9;
         }
@@ -178,6 +213,20 @@ public final class AblateCommand implements Callable<Integer> {
             return JSON.readTree(last);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The finished test of one branch choice of a level set. */
+    private static Path resultFile(Path dir, Branches b) {
+        return dir.resolve("result-" + b.id() + ".json");
+    }
+
+    private static JsonNode readJson(Path file) {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + file + " (" + e.getMessage() + "); delete its folder to"
+                    + " run the level set again", e);
         }
     }
 
@@ -228,7 +277,8 @@ public final class AblateCommand implements Callable<Integer> {
     private static void write(Path dir, AblationTable table) {
         AtomicFiles.write(dir.resolve("ablation.json"), table.json().getBytes(StandardCharsets.UTF_8));
         AtomicFiles.write(dir.resolve("ablation.csv"), table.csv().getBytes(StandardCharsets.UTF_8));
-        List<String> labels = table.rows().stream().map(r -> r.levels().label()).toList();
+        List<String> labels = table.rows().stream().map(r -> r.branches().equals("both") ? r.levels().label()
+                : r.levels().label() + " " + r.branches()).toList();
         double[] image = table.rows().stream().mapToDouble(AblationRow::imageAuc).toArray();
         double[] pixel = table.rows().stream().mapToDouble(r -> r.pixelAuc() == null ? Double.NaN : r.pixelAuc()).toArray();
         Charts.Drawn chart = Charts.aucBars(table.object() + ", " + table.protocol() + ": AUC per adapter level set",

@@ -83,18 +83,31 @@ class AblateCommandTest {
     @Test
     void allLevelsRowEqualsPlainTrainAndTestAndTheFilesParseAndRender() throws Exception {
         Path out = dir.resolve("ablation");
-        List<String> args = new ArrayList<>(List.of("ablate", "--mode", "few", "--level-sets", SETS, "--out", out.toString()));
+        List<String> args = new ArrayList<>(List.of("ablate", "--mode", "few", "--level-sets", SETS, "--branches",
+                "both,seg,det", "--out", out.toString()));
         args.addAll(common);
         String printed = run(args.toArray(String[]::new));
         System.out.println(printed);
 
         JsonNode table = JSON.readTree(out.resolve("ablation.json").toFile());
         assertEquals(DemoData.BRAIN, table.get("object").asText());
-        assertEquals(3, table.get("rows").size());
+        assertEquals(9, table.get("rows").size());
         List<String> labels = new ArrayList<>();
-        table.get("rows").forEach(r -> labels.add(r.get("levels").asText()));
-        assertEquals(List.of("1", "4", "1,2,3,4"), labels);
-        JsonNode all = table.get("rows").get(2);
+        table.get("rows").forEach(r -> labels.add(r.get("levels").asText() + "/" + r.get("branches").asText()));
+        assertEquals(List.of("1/both", "1/seg", "1/det", "4/both", "4/seg", "4/det", "1,2,3,4/both", "1,2,3,4/seg",
+                "1,2,3,4/det"), labels);
+        JsonNode all = table.get("rows").get(6);
+        for (int k = 0; k < 9; k += 3) {
+            JsonNode both = table.get("rows").get(k);
+            JsonNode seg = table.get("rows").get(k + 1);
+            JsonNode det = table.get("rows").get(k + 2);
+            // test_few.py scores an object with pixel masks from its maps alone (image score = the map's maximum),
+            // so the det branch takes no part for DemoBrain: seg alone gives exactly the paper's numbers, det
+            // alone other ones
+            assertEquals(both.get("pixel_auc").asDouble(), seg.get("pixel_auc").asDouble(), 0.0, "seg pixel = both pixel");
+            assertEquals(both.get("image_auc").asDouble(), seg.get("image_auc").asDouble(), 0.0, "seg image = both image");
+            assertTrue(det.get("pixel_auc").asDouble() != both.get("pixel_auc").asDouble(), "det alone changes the maps");
+        }
 
         // The same settings, by hand: train-few, then test-few on its best checkpoint.
         Path plain = dir.resolve("plain");
@@ -118,12 +131,12 @@ class AblateCommandTest {
                 Files.readAllBytes(out.resolve("few/1-2-3-4/few-shot/" + DemoData.BRAIN + ".safetensors")));
 
         List<String> csv = Files.readAllLines(out.resolve("ablation.csv"));
-        assertEquals(4, csv.size(), String.join("\n", csv));
+        assertEquals(10, csv.size(), String.join("\n", csv));
         assertTrue(csv.get(0).startsWith("object,protocol,levels,branches,image_auc,pixel_auc"), csv.get(0));
-        assertTrue(csv.get(3).contains("\"1,2,3,4\"") && csv.get(3).contains(all.get("image_auc").asText()), csv.get(3));
+        assertTrue(csv.get(7).contains("\"1,2,3,4\",both") && csv.get(7).contains(all.get("image_auc").asText()), csv.get(7));
         var svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(out.resolve("ablation.svg").toFile());
         assertEquals("svg", svg.getDocumentElement().getTagName());
-        assertTrue(svg.getElementsByTagName("rect").getLength() >= 1 + 2 * 3, "bars in the chart");
+        assertTrue(svg.getElementsByTagName("rect").getLength() >= 1 + 2 * 9, "bars in the chart");
         assertNotNull(ImageIO.read(out.resolve("ablation.png").toFile()));
         assertTrue(printed.contains("1,2,3,4"), printed);
 
@@ -147,10 +160,10 @@ class AblateCommandTest {
         cmd.addAll(common);
         Path log = dir.resolve("killed.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Path first = out.resolve("few/1/result.json");
+        Path first = out.resolve("few/1/result-both.json");
         Path secondLog = out.resolve("few/4/few-shot/" + DemoData.BRAIN + ".log.jsonl");
         long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (!(Files.exists(first) && (Files.exists(secondLog) || Files.exists(out.resolve("few/4/result.json"))))) {
+        while (!(Files.exists(first) && (Files.exists(secondLog) || Files.exists(out.resolve("few/4/result-both.json"))))) {
             if (!p.isAlive() || System.nanoTime() > end) {
                 p.destroyForcibly();
                 fail("the ablation did not reach its second set: " + Files.readString(log));
