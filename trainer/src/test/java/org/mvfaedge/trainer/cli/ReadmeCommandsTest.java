@@ -50,6 +50,7 @@ class ReadmeCommandsTest {
             "test-few", ordered("--img-size", "72", "--features", "1,2,3,4"),
             "test-zero", ordered("--img-size", "72", "--features", "1,2,3,4"),
             "export", ordered("--img-size", "72", "--features", "1,2,3,4"),
+            "ablate", ordered("--img-size", "72", "--features", "1,2,3,4", "--epochs", "1", "--level-sets", "'4;1,2,3,4'"),
             "bench-forward", ordered("--repeat", "1"),
             "bench-detect", ordered("--images", "2", "--warmup", "0", "--preprocess-inputs", "64x64"));
     /** Run elsewhere (see the class comment). */
@@ -163,6 +164,14 @@ class ReadmeCommandsTest {
                     "ViT-L/14-336 in fp16 is about 0.9 GB");
             case "bench-forward" -> assertTrue(JSON.readTree(lastJsonLine(out)).get("forward_s_per_image").asDouble() > 0, out);
             case "bench-detect" -> assertTrue(out.lines().anyMatch(l -> l.contains("\"benchmark\":\"detect\"")), out);
+            case "ablate" -> {
+                JsonNode t = JSON.readTree(ws.resolve("build/ablation/Brain/ablation.json").toFile());
+                assertEquals("Brain", t.get("object").asText());
+                assertEquals(printed.contains("--branches both,seg,det") ? 6 : 2, t.get("rows").size(), t.toString());
+                t.get("rows").forEach(r -> assertAuc(r.get("image_auc").asDouble()));
+            }
+            case "plot-runs" -> assertTrue(Files.size(ws.resolve("build/plot-runs/runs.svg")) > 0
+                    && Files.size(ws.resolve("build/plot-runs/runs.png")) > 0, out);
             default -> throw new AssertionError("no check for ./mvfa " + sub + ": add one");
         }
     }
