@@ -13,6 +13,7 @@ import org.mvfaedge.sdk.image.Preprocessor;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.FewShotSplit;
 import org.mvfaedge.trainer.data.Sample;
+import org.mvfaedge.trainer.eval.Branches;
 import org.mvfaedge.trainer.eval.DjlRawScorer;
 import org.mvfaedge.trainer.eval.EvaluationResult;
 import org.mvfaedge.trainer.eval.Evaluator;
@@ -50,6 +51,11 @@ public abstract class TestCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object per evaluated object.")
     public boolean json;
 
+    @Option(names = "--branches", defaultValue = "both", paramLabel = "both|seg|det",
+            description = "Adapter branch whose tokens feed the heads: both (the paper: seg -> pixel maps, det -> image"
+                    + " scores), or seg or det alone for both outputs (an ablation) (default: ${DEFAULT-VALUE}).")
+    public String branches;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -77,6 +83,7 @@ public abstract class TestCommand implements Callable<Integer> {
                     + " (train one with train-few/train-zero, or pass --adapters FILE)");
         }
         PrintWriter out = spec.commandLine().getOut();
+        Branches which = Branches.parse(branches);
         try (MvfaModel m = MvfaModel.load(model.settings(adapterFile))) {
             ObjectInfo object = m.promptConfig().object(data.obj);
             BmadDataset dataset = BmadDataset.open(data.dataPath, object.name(), object.hasMasks());
@@ -86,14 +93,18 @@ public abstract class TestCommand implements Callable<Integer> {
             if (protocol() == Evaluator.Protocol.FEW_SHOT) {
                 FewShotSplit split = data.split(dataset);
                 try (MemoryBank bank = m.memoryBank(Sample.preprocessed(split.normal(), model.imgSize), batch)) {
-                    r = new Evaluator(new DjlRawScorer(m, object, bank), batch).fewShot(object, test, bar::update);
+                    r = new Evaluator(new DjlRawScorer(m, object, bank, which), batch).fewShot(object, test, bar::update);
                 }
             } else {
-                r = new Evaluator(new DjlRawScorer(m, object, null), batch).zeroShot(object, test, bar::update);
+                r = new Evaluator(new DjlRawScorer(m, object, null, which), batch).zeroShot(object, test, bar::update);
             }
             bar.done();
             if (json) {
-                out.println(r.toJson(new ObjectMapper()).toString());
+                com.fasterxml.jackson.databind.node.ObjectNode n = r.toJson(new ObjectMapper());
+                if (which != Branches.BOTH) {
+                    n.put("branches", which.id());
+                }
+                out.println(n.toString());
             } else {
                 out.println(r.summary());
             }

@@ -9,6 +9,7 @@ import org.mvfaedge.sdk.runtime.RawScorer;
 import org.mvfaedge.trainer.heads.FewShotHead;
 import org.mvfaedge.trainer.heads.FewShotOutput;
 import org.mvfaedge.trainer.heads.MemoryBank;
+import org.mvfaedge.trainer.heads.TokenBranch;
 import org.mvfaedge.trainer.heads.ZeroShotHead;
 import org.mvfaedge.trainer.heads.ZeroShotOutput;
 import org.mvfaedge.trainer.model.MvfaVisionOutput;
@@ -27,7 +28,15 @@ public final class DjlRawScorer implements RawScorer {
     private final FewShotHead fewHead;
 
     /** @param bank the few-shot memory bank, or null for zero-shot outputs only */
+    private final Branches branches;
+
     public DjlRawScorer(MvfaModel model, ObjectInfo object, MemoryBank bank) {
+        this(model, object, bank, Branches.BOTH);
+    }
+
+    /** A scorer whose heads take their tokens from {@code branches} (the ablation's choice; the paper's is BOTH). */
+    public DjlRawScorer(MvfaModel model, ObjectInfo object, MemoryBank bank, Branches branches) {
+        this.branches = branches;
         this.model = model;
         this.object = object;
         this.bank = bank;
@@ -57,14 +66,16 @@ public final class DjlRawScorer implements RawScorer {
             }
             float[] zeroMap;
             float[] zeroScore;
-            try (ZeroShotOutput z = zeroHead.forward(seg, det, model.textFeatureArray(sub, object))) {
+            List<NDArray> pixelTokens = branches.pixel() == TokenBranch.SEG ? seg : det;
+            List<NDArray> imageTokens = branches.image() == TokenBranch.SEG ? seg : det;
+            try (ZeroShotOutput z = zeroHead.forward(pixelTokens, imageTokens, model.textFeatureArray(sub, object))) {
                 zeroMap = z.pixelMap().toFloatArray();
                 zeroScore = z.imageScore().toFloatArray();
             }
             float[] fewMap = null;
             float[] fewScore = null;
             if (bank != null) {
-                try (FewShotOutput f = fewHead.forward(seg, det, bank)) {
+                try (FewShotOutput f = fewHead.forward(pixelTokens, imageTokens, bank, branches.pixel(), branches.image())) {
                     fewMap = f.segMap().toFloatArray();
                     fewScore = f.detScore().toFloatArray();
                 }

@@ -111,6 +111,15 @@ public final class FewShotHead {
      * @param bank the memory bank, with at least as many levels
      */
     public FewShotOutput forward(List<NDArray> segLevels, List<NDArray> detLevels, MemoryBank bank) {
+        return forward(segLevels, detLevels, bank, TokenBranch.SEG, TokenBranch.DET);
+    }
+
+    /**
+     * As {@link #forward(List, List, MemoryBank)}, with the bank rows of {@code mapBank} for the map's tokens and
+     * of {@code scoreBank} for the score's (the ablation scores one branch's tokens against its own bank).
+     */
+    public FewShotOutput forward(List<NDArray> segLevels, List<NDArray> detLevels, MemoryBank bank, TokenBranch mapBank,
+            TokenBranch scoreBank) {
         if (segLevels.isEmpty() || segLevels.size() != detLevels.size()) {
             throw new HeadInputException("few-shot head: need the same non-zero number of seg and det levels, got "
                     + segLevels.size() + " seg and " + detLevels.size() + " det");
@@ -122,8 +131,8 @@ public final class FewShotHead {
         NDArray seg = null;
         NDArray det = null;
         try {
-            seg = summedMap(segLevels, bank, TokenBranch.SEG);
-            det = summedMap(detLevels, bank, TokenBranch.DET);
+            seg = summedMap(segLevels, bank, mapBank);
+            det = summedMap(detLevels, bank, scoreBank);
             long n = det.getShape().get(0);
             // mean over both pixel axes in one reduction (the engine reduces one axis at a time).
             NDArray score;

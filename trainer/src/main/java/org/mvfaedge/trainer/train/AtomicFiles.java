@@ -8,19 +8,19 @@ import java.nio.file.StandardCopyOption;
 import java.util.UUID;
 
 /** Writes a file through a temporary sibling and an atomic move, so readers never see half a file. */
-final class AtomicFiles {
+public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    interface Writer {
+    public interface Writer {
         void write(Path tmp) throws IOException;
     }
 
-    static void write(Path file, byte[] bytes) {
+    public static void write(Path file, byte[] bytes) {
         write(file, tmp -> Files.write(tmp, bytes));
     }
 
-    static void write(Path file, Writer writer) {
+    public static void write(Path file, Writer writer) {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {

@@ -48,13 +48,17 @@ class ReadmeCommandsTest {
      * the run short; made when the tests run, after the fixture was found.
      */
     private static Map<String, Map<String, String>> overrides() {
-        List<String> model = FixtureConfig.get().modelArgs();
+        FixtureConfig fx = FixtureConfig.get();
+        List<String> model = fx.modelArgs();
         return Map.of(
                 "train-few", ordered(model, "--epochs", "1"),
                 "train-zero", ordered(model, "--epochs", "1", "--evaluations-per-epoch", "1"),
                 "test-few", ordered(model),
                 "test-zero", ordered(model),
                 "export", ordered(model),
+                // the last level alone and all levels: two runs of the fixture's
+                "ablate", ordered(model, "--epochs", "1", "--level-sets", "'" + fx.features()[fx.features().length - 1]
+                        + ";" + fx.featuresArg() + "'"),
                 "bench-forward", ordered(List.of(), "--repeat", "1"),
                 "bench-detect", ordered(List.of(), "--images", "2", "--warmup", "0", "--preprocess-inputs", "64x64"));
     }
@@ -177,6 +181,14 @@ class ReadmeCommandsTest {
                     "ViT-L/14-336 in fp16 is about 0.9 GB");
             case "bench-forward" -> assertTrue(JSON.readTree(lastJsonLine(out)).get("forward_s_per_image").asDouble() > 0, out);
             case "bench-detect" -> assertTrue(out.lines().anyMatch(l -> l.contains("\"benchmark\":\"detect\"")), out);
+            case "ablate" -> {
+                JsonNode t = JSON.readTree(ws.resolve("build/ablation/Brain/ablation.json").toFile());
+                assertEquals("Brain", t.get("object").asText());
+                assertEquals(printed.contains("--branches both,seg,det") ? 6 : 2, t.get("rows").size(), t.toString());
+                t.get("rows").forEach(r -> assertAuc(r.get("image_auc").asDouble()));
+            }
+            case "plot-runs" -> assertTrue(Files.size(ws.resolve("build/plot-runs/runs.svg")) > 0
+                    && Files.size(ws.resolve("build/plot-runs/runs.png")) > 0, out);
             default -> throw new AssertionError("no check for ./mvfa " + sub + ": add one");
         }
     }

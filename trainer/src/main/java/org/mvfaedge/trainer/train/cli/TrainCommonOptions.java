@@ -34,6 +34,10 @@ public final class TrainCommonOptions {
             description = "prompts.json (states, templates, objects); default: the built-in prompts.")
     Path prompts;
 
+    @Option(names = "--objects", paramLabel = "FILE",
+            description = "Extra objects of your own: {\"objects\": [{\"name\", \"real_name\", \"has_masks\"}]}.")
+    Path extraObjects;
+
     @Option(names = "--obj", required = true, paramLabel = "OBJECT",
             description = "Object (Brain, Liver, Retina_RESC, Retina_OCT2017, Chest, Histopathology, ...).")
     String object;
@@ -88,7 +92,11 @@ public final class TrainCommonOptions {
     boolean json;
 
     MvfaSettings settings() {
-        return new MvfaSettings(clip, bpe, PromptConfig.loadOrBuiltIn(prompts), imageSize, features,
+        PromptConfig config = PromptConfig.loadOrBuiltIn(prompts);
+        if (extraObjects != null) {
+            config = config.withObjectsFrom(extraObjects);
+        }
+        return new MvfaSettings(clip, bpe, config, imageSize, features,
                 activation == null ? null : Activation.parse(activation), adapters);
     }
 
@@ -126,12 +134,17 @@ public final class TrainCommonOptions {
         m.putAll(extra);
         Map<String, Object> sources = new LinkedHashMap<>();
         sources.put("clip", source(clip));
-        sources.put("bpe", source(bpe));
+        // the byte-level tokenizer (--bpe bytes, the demo's) is built in: there is no file to hash
+        sources.put("bpe", bpe.toString().equals(org.mvfaedge.trainer.pipeline.MvfaModel.BYTE_LEVEL_BPE)
+                ? Map.of("builtin", org.mvfaedge.trainer.pipeline.MvfaModel.BYTE_LEVEL_BPE) : source(bpe));
         if (adapters != null) {
             sources.put("adapters", source(adapters));
         }
         if (prompts != null) {
             sources.put("prompts", source(prompts));
+        }
+        if (extraObjects != null) {
+            sources.put("objects", source(extraObjects));
         }
         m.put("sources", sources);
         return m;
