@@ -121,6 +121,19 @@ public final class SessionFactory {
         }
     }
 
+    /**
+     * Registers {@code p} alone on fresh session options, without a model: null when it registers, else
+     * ONNX Runtime's reason (a GPU build without CUDA's libraries fails here). For diagnostics.
+     */
+    public static String registrationProblem(ExecutionProvider p, DetectorOptions o) {
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            register(so, p, o);
+            return null;
+        } catch (OrtException | ProviderUnavailable | LinkageError e) {
+            return reason(e);
+        }
+    }
+
     private static void register(OrtSession.SessionOptions so, ExecutionProvider p, DetectorOptions o)
             throws OrtException {
         switch (p) {

@@ -4,16 +4,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code ./mvfa} command line: dispatches to the trainer's and the SDK's subcommands. Errors a
+ * The trainer's side of {@code ./mvfa}: training, evaluation, export, init-clip, the demo and the DJL
+ * benchmarks. The edge commands ({@code predict}, {@code enroll}, {@code serve}, {@code bench-detect
+ * --model}) live in the edge-server module's {@code mvfa-edge}; the launcher hands them over. Errors a
  * user can fix are printed as one line and exit with status 2; {@code --verbose} adds the stack trace.
  */
 @Command(name = "mvfa", mixinStandardHelpOptions = true, version = "MVFA-Edge 0.1.0",
-        description = "MVFA anomaly detection for medical images: CLIP + residual adapters.",
+        description = {"MVFA anomaly detection for medical images: CLIP + residual adapters.",
+            "Edge commands (handed to mvfa-edge by ./mvfa): predict, enroll, serve, bench-detect --model; "
+                    + "./mvfa predict --help etc. list their options."},
         subcommands = {org.mvfaedge.trainer.demo.DemoCommand.class, InitClipCommand.class,
             org.mvfaedge.trainer.train.cli.TrainFewCommand.class, org.mvfaedge.trainer.train.cli.TrainZeroCommand.class,
             TestCommand.Few.class, TestCommand.Zero.class, ExportCommand.class,
             EvaluateCommand.class, BenchCommand.class, BenchTrainCommand.class,
-            org.mvfaedge.trainer.cli.sdk.PredictCommand.class, org.mvfaedge.trainer.cli.sdk.EnrollCommand.class,
             org.mvfaedge.trainer.cli.sdk.BenchDetectCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -38,6 +41,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        String twice = org.mvfaedge.sdk.OnnxRuntimeBuild.duplicateJarsProblem(Main.class.getClassLoader());
+        if (twice != null) {
+            System.err.println("mvfa: " + twice);
+            System.exit(2);
+        }
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         System.exit(commandLine().execute(args));
     }
