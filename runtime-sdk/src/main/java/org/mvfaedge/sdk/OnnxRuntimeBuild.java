@@ -27,8 +27,13 @@ public record OnnxRuntimeBuild(String artifact, String version, String jar, Stri
     public static final String NATIVE_PATH_PROPERTY = "onnxruntime.native.path";
     private static final String ORT_CLASS = "ai/onnxruntime/OrtEnvironment.class";
 
-    /** What the loaded ONNX Runtime offers (loads its natives on first use). */
+    /**
+     * What the loaded ONNX Runtime offers (loads its natives on first use). Creates ONNX Runtime's default
+     * environment first: a GPU provider registered before it exists cannot log, and its real failure
+     * (e.g. libcublas.so.12 missing) would read "Attempt to use DefaultLogger but none has been registered".
+     */
     public static OnnxRuntimeBuild current() {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         String jar = jarOf(OrtEnvironment.class);
         EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
         Set<ExecutionProvider> ours = EnumSet.noneOf(ExecutionProvider.class);
@@ -47,7 +52,7 @@ public record OnnxRuntimeBuild(String artifact, String version, String jar, Stri
         String version = OrtEnvironment.class.getPackage() != null
                 ? OrtEnvironment.class.getPackage().getImplementationVersion() : null;
         if (version == null) {
-            version = OrtEnvironment.getEnvironment().getVersion();
+            version = env.getVersion();
         }
         return new OnnxRuntimeBuild(artifactOf(jar), version, jar, System.getProperty(NATIVE_PATH_PROPERTY),
                 Collections.unmodifiableSet(ours), Collections.unmodifiableSet(all));
