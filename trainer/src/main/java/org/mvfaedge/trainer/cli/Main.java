@@ -10,9 +10,15 @@ import picocli.CommandLine.Command;
  * user can fix are printed as one line and exit with status 2; {@code --verbose} adds the stack trace.
  */
 @Command(name = "mvfa", mixinStandardHelpOptions = true, version = "MVFA-Edge 0.1.0",
-        description = {"MVFA anomaly detection for medical images: CLIP + residual adapters.",
-            "Edge commands (handed to mvfa-edge by ./mvfa): predict, enroll, serve, bench-detect --model; "
-                    + "./mvfa predict --help etc. list their options."},
+        description = "MVFA anomaly detection for medical images: CLIP + residual adapters.",
+        footerHeading = "Edge commands (./mvfa hands them to mvfa-edge, no DJL):%n",
+        footer = {
+            "  predict        Detect anomalies in images with a model package.",
+            "  enroll         Add normal images to a few-shot package's memory bank.",
+            "  serve          Serve model packages over HTTP.",
+            "  bench-detect --model DIR",
+            "                 Time the SDK on an existing model package.",
+            "./mvfa <command> --help lists a command's options."},
         subcommands = {org.mvfaedge.trainer.demo.DemoCommand.class, InitClipCommand.class,
             org.mvfaedge.trainer.train.cli.TrainFewCommand.class, org.mvfaedge.trainer.train.cli.TrainZeroCommand.class,
             TestCommand.Few.class, TestCommand.Zero.class, ExportCommand.class,
