@@ -15,6 +15,7 @@ public final class DetectorOptions {
     public static final long DEFAULT_TRT_WORKSPACE_BYTES = 1L << 30;
 
     private final List<ExecutionProvider> providers;
+    private final boolean providersRequested;
     private final boolean tensorRtFp16;
     private final Path tensorRtEngineCache;
     private final long tensorRtWorkspaceBytes;
@@ -30,6 +31,7 @@ public final class DetectorOptions {
 
     private DetectorOptions(Builder b) {
         this.providers = List.copyOf(b.providers);
+        this.providersRequested = b.providersRequested;
         this.tensorRtFp16 = b.tensorRtFp16;
         this.tensorRtEngineCache = b.tensorRtEngineCache;
         this.tensorRtWorkspaceBytes = b.tensorRtWorkspaceBytes;
@@ -65,9 +67,21 @@ public final class DetectorOptions {
         return builder().build();
     }
 
-    /** Providers in order of preference. */
+    /**
+     * Providers in order of preference. Unless {@link #providersRequested()}, this is the default order
+     * and the detector tries only those the loaded ONNX Runtime build offers (a CPU build goes straight
+     * to the CPU, without a word about TensorRT or CUDA).
+     */
     public List<ExecutionProvider> providers() {
         return providers;
+    }
+
+    /**
+     * Whether the caller chose the providers: then each is tried even when the build lacks it, and its
+     * failure is logged with ONNX Runtime's reason.
+     */
+    public boolean providersRequested() {
+        return providersRequested;
     }
 
     /** Whether TensorRT may build fp16 engines. */
@@ -124,7 +138,7 @@ public final class DetectorOptions {
 
     @Override
     public String toString() {
-        return "DetectorOptions[providers=" + providers + ", trtFp16=" + tensorRtFp16 + ", trtEngineCache="
+        return "DetectorOptions[providers=" + providers + (providersRequested ? "" : " (default)") + ", trtFp16=" + tensorRtFp16 + ", trtEngineCache="
                 + tensorRtEngineCache + ", trtWorkspaceBytes=" + tensorRtWorkspaceBytes + ", trtDevice="
                 + tensorRtDeviceId + ", cudaDevice=" + cudaDeviceId + ", cpuThreads=" + cpuThreads + ", maxBatch="
                 + maxBatch + ", maxPixels=" + maxPixels + ", regionMinArea=" + regionMinArea + ", regionConnectivity="
@@ -135,6 +149,7 @@ public final class DetectorOptions {
     public static final class Builder {
         private List<ExecutionProvider> providers = List.of(ExecutionProvider.TENSORRT, ExecutionProvider.CUDA,
                 ExecutionProvider.CPU);
+        private boolean providersRequested;
         private boolean tensorRtFp16;
         private Path tensorRtEngineCache;
         private long tensorRtWorkspaceBytes = DEFAULT_TRT_WORKSPACE_BYTES;
@@ -161,6 +176,7 @@ public final class DetectorOptions {
                 throw new IllegalArgumentException("execution providers " + providers + " repeat one");
             }
             this.providers = List.copyOf(providers);
+            this.providersRequested = true;
             return this;
         }
 

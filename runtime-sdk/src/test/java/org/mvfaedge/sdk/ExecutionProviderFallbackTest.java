@@ -19,8 +19,9 @@ import org.mvfaedge.sdk.detect.SessionFactory;
 import org.mvfaedge.sdk.testing.ToyPackages;
 
 /**
- * The default build carries ONNX Runtime's CPU artifact, where TensorRT and CUDA cannot register:
- * the detector must fall back to the CPU, say so, and log each provider's reason once.
+ * The default build carries ONNX Runtime's CPU artifact, where TensorRT and CUDA cannot register. By
+ * default the detector does not try them at all (nothing is logged about them); asked for them
+ * explicitly, it must fall back to the CPU, say so, and log each provider's reason once.
  */
 class ExecutionProviderFallbackTest {
     @TempDir
@@ -54,11 +55,55 @@ class ExecutionProviderFallbackTest {
         return n;
     }
 
+    /** The default order is TensorRT, CUDA, CPU cut down to what the loaded build offers. */
     @Test
-    void defaultProvidersFallBackToTheCpuAndLogEachReasonOnce() {
+    void theDefaultOrderFollowsTheBuild() {
+        OnnxRuntimeBuild cpu = new OnnxRuntimeBuild("onnxruntime", "1.23.2", null, null,
+                java.util.EnumSet.of(ExecutionProvider.CPU), java.util.Set.of("CPU"));
+        OnnxRuntimeBuild gpu = new OnnxRuntimeBuild("onnxruntime_gpu", "1.23.2", null, null,
+                java.util.EnumSet.allOf(ExecutionProvider.class), java.util.Set.of("CPU", "CUDA", "TENSOR_RT"));
+        OnnxRuntimeBuild cudaOnly = new OnnxRuntimeBuild("onnxruntime_gpu", "1.23.2", null, null,
+                java.util.EnumSet.of(ExecutionProvider.CUDA, ExecutionProvider.CPU), java.util.Set.of("CPU", "CUDA"));
+        DetectorOptions defaults = DetectorOptions.defaults();
+        assertFalse(defaults.providersRequested());
+        assertEquals(List.of(ExecutionProvider.CPU), SessionFactory.order(defaults, cpu));
+        assertEquals(List.of(ExecutionProvider.TENSORRT, ExecutionProvider.CUDA, ExecutionProvider.CPU),
+                SessionFactory.order(defaults, gpu));
+        assertEquals(List.of(ExecutionProvider.CUDA, ExecutionProvider.CPU), SessionFactory.order(defaults, cudaOnly));
+        // An explicit request is tried as given, even on a build without those providers.
+        DetectorOptions asked = DetectorOptions.builder().providers(ExecutionProvider.CUDA, ExecutionProvider.CPU).build();
+        assertTrue(asked.providersRequested());
+        assertEquals(List.of(ExecutionProvider.CUDA, ExecutionProvider.CPU), SessionFactory.order(asked, cpu));
+    }
+
+    /** The CPU artifact this module is tested with: the default goes straight to the CPU, with no word of GPUs. */
+    @Test
+    void onTheCpuBuildTheDefaultSaysNothingAboutGpuProviders() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(SessionFactory.onnxRuntime().offers(ExecutionProvider.CUDA),
+                "this ONNX Runtime offers CUDA: the CPU-build check does not apply");
         AnomalyDetector[] d = new AnomalyDetector[1];
         String log = stderrOf(() -> {
             d[0] = AnomalyDetector.open(tmp.resolve("toy"), DetectorOptions.defaults());
+            d[0].detect(RawImage.grey8(new byte[64], 8, 8));
+        });
+        try (AnomalyDetector det = d[0]) {
+            assertEquals(ExecutionProvider.CPU, det.executionProvider());
+            assertEquals(List.of(), det.providerFailures());
+        }
+        assertEquals(0, count(log, " WARN "), log);
+        for (String gpu : List.of("TENSORRT", "TensorRT", "CUDA")) {
+            assertEquals(0, count(log, gpu), log);
+        }
+        assertEquals("onnxruntime", SessionFactory.onnxRuntime().artifact());
+        assertTrue(SessionFactory.onnxRuntime().offers(ExecutionProvider.CPU));
+    }
+
+    @Test
+    void requestedGpuProvidersFallBackToTheCpuAndLogEachReasonOnce() {
+        AnomalyDetector[] d = new AnomalyDetector[1];
+        String log = stderrOf(() -> {
+            d[0] = AnomalyDetector.open(tmp.resolve("toy"), DetectorOptions.builder()
+                    .providers(ExecutionProvider.TENSORRT, ExecutionProvider.CUDA, ExecutionProvider.CPU).build());
             d[0].detect(RawImage.grey8(new byte[64], 8, 8));
             d[0].detect(RawImage.grey8(new byte[64], 8, 8));
         });

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.mvfaedge.sdk.DetectorOptions;
 import org.mvfaedge.sdk.ExecutionProvider;
 import org.mvfaedge.sdk.InferenceException;
+import org.mvfaedge.sdk.OnnxRuntimeBuild;
 import org.mvfaedge.sdk.ProviderFailure;
 import org.mvfaedge.sdk.runtime.OnnxRawScorer;
 import org.slf4j.Logger;
@@ -23,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * A provider can fail in two places: registration (the ONNX Runtime build lacks it, e.g. TensorRT in
  * the CPU artifact) or session creation (the provider exists but its libraries or the GPU are
  * missing). Either way the reason is logged once and the next provider is tried.
+ *
+ * <p>The default order (TensorRT, CUDA, CPU) is filtered to what the loaded ONNX Runtime build offers,
+ * so the CPU build goes straight to the CPU and says nothing about GPU providers it never had; an
+ * explicit request is tried as given, so a missing provider is still explained.
  */
 public final class SessionFactory {
     private static final Logger LOG = LoggerFactory.getLogger(SessionFactory.class);
@@ -31,7 +36,35 @@ public final class SessionFactory {
     public record Opened(OnnxRawScorer scorer, ExecutionProvider provider, List<ProviderFailure> failures) {
     }
 
+    /** The loaded build, looked up (and logged) once per process. */
+    private static volatile OnnxRuntimeBuild build;
+
     private SessionFactory() {
+    }
+
+    /** The loaded ONNX Runtime; the first call logs it (artifact, version, providers) once for the process. */
+    public static OnnxRuntimeBuild onnxRuntime() {
+        OnnxRuntimeBuild b = build;
+        if (b == null) {
+            synchronized (SessionFactory.class) {
+                b = build;
+                if (b == null) {
+                    b = OnnxRuntimeBuild.current();
+                    LOG.info("{}", b.describe());
+                    String twice = OnnxRuntimeBuild.duplicateJarsProblem(SessionFactory.class.getClassLoader());
+                    if (twice != null) {
+                        LOG.error("{}", twice);
+                    }
+                    build = b;
+                }
+            }
+        }
+        return b;
+    }
+
+    /** The providers to try: as requested, or the default order filtered to what {@code b} offers. */
+    public static List<ExecutionProvider> order(DetectorOptions options, OnnxRuntimeBuild b) {
+        return options.providersRequested() ? options.providers() : b.offeredOf(options.providers());
     }
 
     /**
@@ -41,7 +74,7 @@ public final class SessionFactory {
      */
     public static Opened open(Path modelFile, int imageSize, DetectorOptions options) {
         List<ProviderFailure> failures = new ArrayList<>();
-        List<ExecutionProvider> order = options.providers();
+        List<ExecutionProvider> order = order(options, onnxRuntime());
         for (int i = 0; i < order.size(); i++) {
             ExecutionProvider p = order.get(i);
             try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
@@ -85,6 +118,19 @@ public final class SessionFactory {
             } catch (OrtException | ProviderUnavailable e) {
                 LOG.debug("secondary provider {} not registered: {}", later, reason(e));
             }
+        }
+    }
+
+    /**
+     * Registers {@code p} alone on fresh session options, without a model: null when it registers, else
+     * ONNX Runtime's reason (a GPU build without CUDA's libraries fails here). For diagnostics.
+     */
+    public static String registrationProblem(ExecutionProvider p, DetectorOptions o) {
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            register(so, p, o);
+            return null;
+        } catch (OrtException | ProviderUnavailable | LinkageError e) {
+            return reason(e);
         }
     }
 

@@ -4,17 +4,26 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code ./mvfa} command line: dispatches to the trainer's and the SDK's subcommands. Errors a
+ * The trainer's side of {@code ./mvfa}: training, evaluation, export, init-clip, the demo and the DJL
+ * benchmarks. The edge commands ({@code predict}, {@code enroll}, {@code serve}, {@code bench-detect
+ * --model}) live in the edge-server module's {@code mvfa-edge}; the launcher hands them over. Errors a
  * user can fix are printed as one line and exit with status 2; {@code --verbose} adds the stack trace.
  */
 @Command(name = "mvfa", mixinStandardHelpOptions = true, version = "MVFA-Edge 0.1.0",
         description = "MVFA anomaly detection for medical images: CLIP + residual adapters.",
+        footerHeading = "Edge commands (./mvfa hands them to mvfa-edge, no DJL):%n",
+        footer = {
+            "  predict        Detect anomalies in images with a model package.",
+            "  enroll         Add normal images to a few-shot package's memory bank.",
+            "  serve          Serve model packages over HTTP.",
+            "  bench-detect --model DIR",
+            "                 Time the SDK on an existing model package.",
+            "./mvfa <command> --help lists a command's options."},
         subcommands = {org.mvfaedge.trainer.demo.DemoCommand.class, InitClipCommand.class,
             org.mvfaedge.trainer.train.cli.TrainFewCommand.class, org.mvfaedge.trainer.train.cli.TrainZeroCommand.class,
             TestCommand.Few.class, TestCommand.Zero.class, org.mvfaedge.trainer.ablation.AblateCommand.class,
             org.mvfaedge.trainer.ablation.PlotRunsCommand.class, ExportCommand.class,
             EvaluateCommand.class, BenchCommand.class, BenchTrainCommand.class,
-            org.mvfaedge.trainer.cli.sdk.PredictCommand.class, org.mvfaedge.trainer.cli.sdk.EnrollCommand.class,
             org.mvfaedge.trainer.cli.sdk.BenchDetectCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -39,6 +48,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        String twice = org.mvfaedge.sdk.OnnxRuntimeBuild.duplicateJarsProblem(Main.class.getClassLoader());
+        if (twice != null) {
+            System.err.println("mvfa: " + twice);
+            System.exit(2);
+        }
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         System.exit(commandLine().execute(args));
     }

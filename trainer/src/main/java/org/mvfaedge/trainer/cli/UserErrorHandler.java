@@ -12,7 +12,8 @@ final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
         boolean verbose = Boolean.getBoolean("mvfa.verbose")
                 || Arrays.asList(parsed.originalArgs().toArray(new String[0])).contains("--verbose");
-        String message = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+        String message = ex instanceof java.nio.file.NoSuchFileException nf ? "no such file or folder: " + nf.getFile()
+                : ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
         cmd.getErr().println("mvfa " + cmd.getCommandName() + ": " + message);
         if (verbose) {
             ex.printStackTrace(cmd.getErr());

@@ -65,7 +65,8 @@ class DetectorAcceptanceTest {
     @Test
     void rawOutputsEqualTheReferenceMaps() throws Exception {
         assertEquals(ExecutionProvider.CPU, detector.executionProvider());
-        assertEquals(2, detector.providerFailures().size());
+        // The CPU build does not try TensorRT or CUDA by default, so nothing failed on the way to the CPU.
+        assertEquals(java.util.List.of(), detector.providerFailures());
         assertEquals(fx.config().imgSize(), detector.manifest().model().imgSize());
         for (int i = 0; i < fx.config().images(); i++) {
             Detection d = detector.detect(fx.image("img" + i));

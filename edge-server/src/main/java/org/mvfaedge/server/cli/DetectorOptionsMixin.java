@@ -1,4 +1,4 @@
-package org.mvfaedge.trainer.cli.sdk;
+package org.mvfaedge.server.cli;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -6,10 +6,11 @@ import org.mvfaedge.sdk.DetectorOptions;
 import org.mvfaedge.sdk.ExecutionProvider;
 import picocli.CommandLine.Option;
 
-/** The detector's execution options on the command line ({@code predict}, {@code enroll}, {@code bench-detect}). */
+/** The detector's execution options on the command line ({@code predict}, {@code enroll}, {@code bench}, {@code doctor}). */
 public final class DetectorOptionsMixin {
-    @Option(names = "--providers", split = ",", defaultValue = "TENSORRT,CUDA,CPU", converter = ProviderName.class,
-            description = "Execution providers in order of preference, any case (default ${DEFAULT-VALUE}).")
+    @Option(names = "--providers", split = ",", converter = ProviderName.class, paramLabel = "NAME",
+            description = "Execution providers in order of preference, any case (default: TENSORRT,CUDA,CPU as far as "
+                    + "the ONNX Runtime build offers them; a provider named here is tried even when the build lacks it).")
     List<ExecutionProvider> providers;
 
     @Option(names = "--trt-fp16", description = "Let TensorRT build fp16 engines.")
@@ -42,8 +43,11 @@ public final class DetectorOptionsMixin {
 
     /** The options as given. */
     public DetectorOptions toOptions() {
-        DetectorOptions.Builder b = DetectorOptions.builder().providers(providers).tensorRtFp16(trtFp16)
+        DetectorOptions.Builder b = DetectorOptions.builder().tensorRtFp16(trtFp16)
                 .tensorRtDeviceId(device).cudaDeviceId(device).cpuThreads(cpuThreads).maxBatch(maxBatch);
+        if (providers != null && !providers.isEmpty()) {
+            b.providers(providers);
+        }
         if (trtCache != null) {
             b.tensorRtEngineCache(trtCache);
         }

@@ -1,4 +1,4 @@
-package org.mvfaedge.trainer.cli.sdk;
+package org.mvfaedge.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,26 +22,30 @@ import org.mvfaedge.sdk.Detection;
 import org.mvfaedge.sdk.DetectorOptions;
 import org.mvfaedge.sdk.ExecutionProvider;
 import org.mvfaedge.sdk.pkg.ModelPackage;
-import org.mvfaedge.trainer.cli.Main;
-import org.mvfaedge.trainer.sdk.FixturePackages;
+import org.mvfaedge.server.TestPackages;
 import picocli.CommandLine;
 
-/** {@code ./mvfa predict} and {@code ./mvfa enroll} in-process, on a package exported from the fixture. */
-class SdkCommandsTest {
+/**
+ * {@code mvfa-edge predict}, {@code enroll} (and {@code ./mvfa predict|enroll}, which hand over to it)
+ * in-process, on a real package exported from the golden fixture; the SDK run directly is the truth.
+ */
+class EdgeCommandsTest {
     @TempDir
     static Path tmp;
-    static FixturePackages fx;
     static Path pkg;
 
-    @BeforeAll
-    static void export() throws Exception {
-        fx = new FixturePackages();
-        pkg = fx.export(tmp.resolve("brain-few"), List.of("support0"), true);
+    /** The fixture's images by name (img0..2, support0..1). */
+    private static final class Fx {
+        Path image(String name) {
+            return org.mvfaedge.sdk.testing.Fixtures.tinyA().resolve("images/" + name + ".png");
+        }
     }
 
-    @AfterAll
-    static void close() {
-        fx.close();
+    static final Fx fx = new Fx();
+
+    @BeforeAll
+    static void export() {
+        pkg = TestPackages.brainFew();
     }
 
     record Run(int rc, String out, String err) {
@@ -51,7 +54,7 @@ class SdkCommandsTest {
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
+        CommandLine cl = EdgeMain.commandLine();
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int rc = cl.execute(args);
@@ -129,7 +132,7 @@ class SdkCommandsTest {
         Run r = run("predict", "--model", tmp.resolve("nope").toString(), fx.image("img0").toString());
         assertEquals(2, r.rc());
         assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().startsWith("mvfa predict: model package"), r.err());
+        assertTrue(r.err().startsWith("mvfa-edge predict: model package"), r.err());
         Run v = run("predict", "--verbose", "--model", tmp.resolve("nope").toString(), fx.image("img0").toString());
         assertEquals(2, v.rc());
         assertTrue(v.err().contains("\tat "), v.err());
@@ -140,11 +143,13 @@ class SdkCommandsTest {
 
     @Test
     void enrollWritesANewPackageWithTheBiggerBank() {
+        // One more image adds as many rows as each of the package's support images did.
+        var mode = ModelPackage.open(pkg).manifest().mode();
+        long rows = mode.memoryBankRows() + mode.memoryBankRows() / mode.supportImages().size();
         Path out = tmp.resolve("enrolled");
         Run r = run("enroll", "--model", pkg.toString(), "--out", out.toString(), "--providers", "cpu",
                 fx.image("support1").toString());
         assertEquals(0, r.rc(), r.err());
-        int rows = fx.config().memoryBankRows(2); // support0 in the package, support1 enrolled
         assertTrue(r.out().contains("memory bank of " + rows + " rows per level"), r.out());
         assertEquals(rows, ModelPackage.open(out).manifest().mode().memoryBankRows());
         Run half = run("enroll", "--model", pkg.toString(), "--out", tmp.resolve("x").toString(), "--calibrate-normal",
@@ -152,5 +157,51 @@ class SdkCommandsTest {
         assertEquals(2, half.rc());
         assertTrue(half.err().contains("needs both"), half.err());
         assertFalse(Files.exists(tmp.resolve("x")));
+    }
+
+    @Test
+    void predictWithMapGivesTheSdksMapAtTheImagesResolution() throws Exception {
+        Run r = run("predict", "--model", pkg.toString(), "--json", "--map", fx.image("img1").toString());
+        assertEquals(0, r.rc(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+        try (AnomalyDetector d = AnomalyDetector.open(pkg, DetectorOptions.defaults())) {
+            Detection want = d.detect(fx.image("img1"));
+            assertEquals(want.width() * want.height(), j.get("map").size());
+            for (int i = 0; i < want.map().length; i++) {
+                assertEquals(want.map()[i], j.get("map").get(i).floatValue(), 0f, "map[" + i + "]");
+            }
+        }
+    }
+
+    /** On this CPU build: the default providers (CPU only) work and the model opens; exit 0. */
+    @Test
+    void doctorOnTheCpuBuildIsHealthyWithTheModel() {
+        Run r = run("doctor", "--model", pkg.toString());
+        assertEquals(0, r.rc(), r.out() + r.err());
+        assertTrue(r.out().contains("artifact onnxruntime ("), r.out());
+        assertTrue(r.out().contains("Providers requested:   [CPU]"), r.out());
+        assertTrue(r.out().contains("on CPU: opens and runs on CPU"), r.out());
+        assertTrue(r.out().contains("architecture " + System.getProperty("os.arch")), r.out());
+        assertTrue(r.out().contains("Result: OK"), r.out());
+    }
+
+    /** Asking for CUDA on the CPU build: doctor names the problem and exits 1. */
+    @Test
+    void doctorFailsWhenARequestedProviderDoesNotWork() {
+        Run r = run("doctor", "--providers", "cuda,cpu", "--model", pkg.toString());
+        assertEquals(1, r.rc(), r.out());
+        assertTrue(r.out().contains("CUDA: FAILS to register"), r.out());
+        assertTrue(r.out().contains("PROBLEM: CUDA does not register"), r.out());
+        assertTrue(r.out().contains("PROBLEM: the model does not open on CUDA"), r.out());
+        assertFalse(r.out().contains("PROBLEM: CPU"), r.out());
+    }
+
+    @Test
+    void versionNamesTheFlavourAndThePlatform() {
+        Run r = run("version");
+        assertEquals(0, r.rc(), r.err());
+        String flavour = System.getProperty("mvfa.dist.flavour", "cpu");
+        assertTrue(r.out().startsWith("mvfa-edge 0.1.0-SNAPSHOT, " + flavour + " build (onnxruntime"), r.out());
+        assertTrue(r.out().contains(System.getProperty("os.arch")), r.out());
     }
 }

@@ -1,4 +1,4 @@
-package org.mvfaedge.trainer.cli.sdk;
+package org.mvfaedge.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +15,7 @@ import org.mvfaedge.sdk.testing.ToyPackages;
 import picocli.CommandLine;
 
 /** The benchmark runs and prints its figures (the figures themselves are reported, not asserted). */
-class BenchDetectCommandTest {
+class BenchCommandTest {
     @TempDir
     Path tmp;
 
@@ -23,7 +23,7 @@ class BenchDetectCommandTest {
     void printsOnePreprocessingLineAndOneLinePerBatchSize() throws Exception {
         Path pkg = ToyPackages.channelMean(tmp.resolve("toy"), 24, 0.5).dir();
         StringWriter out = new StringWriter();
-        CommandLine cl = new CommandLine(new BenchDetectCommand());
+        CommandLine cl = new CommandLine(new BenchCommand());
         cl.setOut(new PrintWriter(out));
         int rc = cl.execute("--model", pkg.toString(), "--providers", "cpu", "--batches", "1,3", "--images", "3",
                 "--warmup", "1", "--input", "64x48", "--preprocess-inputs", "64x48");

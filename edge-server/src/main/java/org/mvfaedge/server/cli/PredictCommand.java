@@ -1,4 +1,4 @@
-package org.mvfaedge.trainer.cli.sdk;
+package org.mvfaedge.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -43,6 +43,9 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per image and line.")
     boolean json;
 
+    @Option(names = "--map", description = "With --json: add the anomaly map (row-major floats at the image's width x height).")
+    boolean map;
+
     @Mixin
     DetectorOptionsMixin detectorOptions;
 
@@ -68,7 +71,7 @@ public final class PredictCommand implements Callable<Integer> {
                     d = detector.detect(image);
                 } catch (ImageDecodeException e) {
                     failed++;
-                    err.println("mvfa predict: " + e.getMessage());
+                    err.println(spec.qualifiedName() + ": " + e.getMessage());
                     if (json) {
                         ObjectNode o = JSON.createObjectNode();
                         o.put("file", image.toString());
@@ -82,13 +85,20 @@ public final class PredictCommand implements Callable<Integer> {
                     writeAtomically(overlay.resolve(uniqueName(baseName(image), overlayNames) + ".overlay.png"),
                             d.overlayPng());
                 }
-                out.println(json ? JSON.writeValueAsString(toJson(image, d)) : line(image, d));
+                ObjectNode o = json ? toJson(image, d) : null;
+                if (o != null && map) {
+                    ArrayNode values = o.putArray("map");
+                    for (float v : d.map()) {
+                        values.add(v);
+                    }
+                }
+                out.println(json ? JSON.writeValueAsString(o) : line(image, d));
             }
         }
         out.flush();
         err.flush();
         if (failed > 0) {
-            err.println("mvfa predict: " + failed + " of " + images.size() + " image(s) could not be read");
+            err.println(spec.qualifiedName() + ": " + failed + " of " + images.size() + " image(s) could not be read");
             err.flush();
             return 2;
         }

@@ -1,4 +1,4 @@
-package org.mvfaedge.trainer.cli.sdk;
+package org.mvfaedge.server.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
