@@ -34,10 +34,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = "Check this box: Java, OS, ONNX Runtime and its providers, GPU libraries, a model package.")
 public final class DoctorCommand implements Callable<Integer> {
-    /** Libraries ONNX Runtime's GPU providers load (1.23: CUDA 12, cuDNN 9, TensorRT 10). */
+    /**
+     * Libraries ONNX Runtime's GPU providers load, by the major version onnxruntime_gpu 1.23 was built
+     * against (CUDA 12, cuDNN 9, TensorRT 10): another major version on the box does not count.
+     */
     private static final String[][] GPU_LIBRARIES = {
-        {"CUDA runtime", "libcudart.so"}, {"cuBLAS", "libcublas.so"}, {"cuDNN", "libcudnn.so"},
-        {"TensorRT", "libnvinfer.so"}, {"TensorRT ONNX parser", "libnvonnxparser.so"}};
+        {"CUDA runtime", "libcudart.so", "12"}, {"cuBLAS", "libcublas.so", "12"}, {"cuBLASLt", "libcublasLt.so", "12"},
+        {"cuFFT", "libcufft.so", "11"}, {"cuDNN", "libcudnn.so", "9"}, {"TensorRT", "libnvinfer.so", "10"},
+        {"TensorRT ONNX parser", "libnvonnxparser.so", "10"}};
 
     @Option(names = "--model", paramLabel = "DIR", description = "A model package to open on each requested provider.")
     Path model;
@@ -136,8 +140,11 @@ public final class DoctorCommand implements Callable<Integer> {
         sub("nvidia-smi: " + nvidiaSmi());
         Set<Path> dirs = librarySearchPath();
         for (String[] lib : GPU_LIBRARIES) {
-            Path found = findLibrary(dirs, lib[1]);
-            sub(lib[0] + " (" + lib[1] + "*): " + (found != null ? found : "not found"));
+            String soname = lib[1] + "." + lib[2];
+            Path found = findLibrary(dirs, soname);
+            Path other = found == null ? findLibrary(dirs, lib[1]) : null;
+            sub(lib[0] + " (" + soname + "): " + (found != null ? found
+                    : "not found" + (other != null ? " (only " + other + ": another version)" : "")));
         }
     }
 

@@ -249,6 +249,39 @@ class EdgeDistributionIT {
         assertTrue(j.err().contains(ortJar.getFileName().toString()) && j.err().contains(other), j.err());
     }
 
+    /**
+     * A GPU distribution whose lib/ got ONNX Runtime's CPU jar (what issue 18's stale lib folder produced): doctor
+     * must say that this GPU tarball's ONNX Runtime offers no CUDA provider, and exit 1. Made from the CPU tarball
+     * by marking its build information as gpu, in a copy of the edge server's jar.
+     */
+    @Test
+    void doctorFlagsAGpuDistributionWhoseOnnxRuntimeHasNoCuda() throws Exception {
+        assumeTrue("cpu".equals(System.getProperty("mvfa.dist.flavour", "cpu")), "needs the CPU tarball's jars");
+        Path copy = Files.createDirectories(tmp.resolve("gpu-without-cuda/mvfa-edge"));
+        Files.createDirectories(copy.resolve("bin"));
+        Files.copy(home.resolve("bin/mvfa-edge"), copy.resolve("bin/mvfa-edge"));
+        Path lib = Files.createDirectories(copy.resolve("lib"));
+        try (Stream<Path> s = Files.list(home.resolve("lib"))) {
+            for (Path j : s.toList()) {
+                if (j.getFileName().toString().startsWith("edge-server-")) {
+                    Path jar = Files.copy(j, lib.resolve(j.getFileName()));
+                    try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(jar)) {
+                        Path props = zip.getPath("/mvfa-edge-build.properties");
+                        Files.writeString(props, Files.readString(props).replace("flavour=cpu", "flavour=gpu")
+                                .replace("onnxruntime.artifact=onnxruntime\n", "onnxruntime.artifact=onnxruntime_gpu\n"));
+                    }
+                } else {
+                    Files.createSymbolicLink(lib.resolve(j.getFileName()), j);
+                }
+            }
+        }
+        Result r = run(List.of(copy.resolve("bin/mvfa-edge").toString(), "doctor"), empty, javaOnlyPath(), 120);
+        assertEquals(1, r.rc(), r.out() + r.err());
+        assertTrue(r.out().startsWith("mvfa-edge " ) && r.out().contains(", gpu build ("), r.out());
+        assertTrue(r.out().contains("PROBLEM: this is the GPU distribution, but the ONNX Runtime loaded (onnxruntime) "
+                + "offers no CUDA provider"), r.out());
+    }
+
     @Test
     void theSystemdUnitVerifies() throws Exception {
         Path analyze = Path.of("/usr/bin/systemd-analyze");

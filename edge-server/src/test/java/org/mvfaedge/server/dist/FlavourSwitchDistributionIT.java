@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>A real Maven run of this repository's own poms, twice in one checkout: a temporary copy of the root,
  * runtime-sdk and edge-server poms (the trainer module left out of the copy's module list, since only the
  * edge server's lib folder is looked at), compiled sources and tests skipped ({@code -Dmaven.main.skip
- * -Dmaven.test.skip}) and no tarball, so each run is only the package phase's dependency work (about 25 s
- * on the project's 2-core machine).
+ * -Dmaven.test.skip}) and no tarball, so each run is only the package phase's dependency work (8 to 30 s
+ * on the project's shared 2-core machine, depending on its load).
  * It needs {@code com.microsoft.onnxruntime:onnxruntime_gpu} in the local Maven repository (offline); where it
  * is missing the test skips with a message, except under CI=true, where Maven fetches it (445 MB).
  */
