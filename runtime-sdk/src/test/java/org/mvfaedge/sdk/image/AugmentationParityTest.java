@@ -24,11 +24,12 @@ class AugmentationParityTest {
 
     @Test
     void imageAndMaskAugmentationMatchReference() {
-        Path dir = Fixtures.fixture();
-        int size = FixtureConfig.get().imgSize();
+        FixtureConfig cfg = FixtureConfig.get();
+        Path dir = cfg.dir();
+        int size = cfg.imgSize();
         // Start from the reference's own input tensors so this test isolates the augmentation.
-        float[] image = Fixtures.npy(dir.resolve("forward/img0/input.npy")).floats();
-        float[] mask = Fixtures.npy(dir.resolve("forward/img0/mask.npy")).floats();
+        float[] image = cfg.input("img0");
+        float[] mask = cfg.mask("img0");
         Augmentation.Augmented out = Augmentation.augment(image, mask, 3, size, size);
 
         Npy expectedImages = Fixtures.npy(dir.resolve("augment/with_mask_images.npy"));
@@ -53,9 +54,10 @@ class AugmentationParityTest {
 
     @Test
     void normalShotAugmentationMatchesReferenceAndHasZeroMasks() {
-        Path dir = Fixtures.fixture();
-        int size = FixtureConfig.get().imgSize();
-        float[] image = Fixtures.npy(dir.resolve("forward/img1/input.npy")).floats();
+        FixtureConfig cfg = FixtureConfig.get();
+        Path dir = cfg.dir();
+        int size = cfg.imgSize();
+        float[] image = cfg.input("img1");
         Augmentation.Augmented out = Augmentation.augment(image, null, 3, size, size);
         Fixtures.assertClose("augment img1 (no mask) all images", out.images(),
                 Fixtures.npy(dir.resolve("augment/normal_images.npy")).floats(), TOL);

@@ -181,6 +181,38 @@ public final class FixtureConfig {
         return json;
     }
 
+    /**
+     * The reference's model input of a forward image ({@code forward/<image>/input.npy}, [3, S, S]); a
+     * file of another side than fixture.json's img_size fails naming both, before any model runs.
+     */
+    public float[] input(String image) {
+        return shaped("forward/" + image + "/input.npy", 3, imgSize, imgSize).floats();
+    }
+
+    /** {@link #input(String)} of {@code img<i>}. */
+    public float[] input(int image) {
+        return input("img" + image);
+    }
+
+    /** The reference's mask of a forward image ({@code forward/<image>/mask.npy}, [1, S, S]). */
+    public float[] mask(String image) {
+        return shaped("forward/" + image + "/mask.npy", 1, imgSize, imgSize).floats();
+    }
+
+    /** An expected map of the reference ([S, S], e.g. {@code forward/img0/few_seg_map.npy}), checked against img_size. */
+    public float[] map(String relative) {
+        return shaped(relative, imgSize, imgSize).floats();
+    }
+
+    private Npy shaped(String relative, long... shape) {
+        Npy npy = Fixtures.npy(dir.resolve(relative));
+        if (!Arrays.equals(shape, npy.shape)) {
+            throw new AssertionError(relative + " is " + Arrays.toString(npy.shape) + " but fixture.json's img_size "
+                    + imgSize + " needs " + Arrays.toString(shape) + " (" + dir.resolve("fixture.json") + ")");
+        }
+        return npy;
+    }
+
     /** The configuration's name ({@code config}), e.g. {@code tiny-a}. */
     public String name() {
         return name;

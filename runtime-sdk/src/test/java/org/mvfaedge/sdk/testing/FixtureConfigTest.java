@@ -112,6 +112,34 @@ class FixtureConfigTest {
         }
     }
 
+    @Test
+    void inputsMasksAndMapsAreCheckedAgainstTheImageSize() throws IOException {
+        FixtureConfig real = FixtureConfig.get();
+        assertEquals(3 * real.pixels(), real.input(0).length);
+        assertArrayEquals(Fixtures.npy(real.file("forward/img0/input.npy")).floats(), real.input("img0"));
+        assertEquals(real.pixels(), real.mask("img0").length);
+        assertEquals(real.pixels(), real.map("forward/img0/few_seg_map.npy").length);
+
+        // The same arrays under a fixture.json that claims another img_size: every accessor names the mismatch.
+        int wrong = real.imgSize() + 8;
+        Path dir = Files.createDirectories(tmp.resolve("wrong-size/forward/img0")).getParent().getParent();
+        com.fasterxml.jackson.databind.node.ObjectNode json = real.json().deepCopy();
+        json.put("img_size", wrong);
+        Files.writeString(dir.resolve("fixture.json"), json.toString());
+        for (String f : List.of("input.npy", "mask.npy", "few_seg_map.npy")) {
+            Files.copy(real.file("forward/img0/" + f), dir.resolve("forward/img0/" + f));
+        }
+        FixtureConfig c = FixtureConfig.of(dir);
+        int s = real.imgSize();
+        AssertionError e = assertThrows(AssertionError.class, () -> c.input(0));
+        assertTrue(e.getMessage().startsWith("forward/img0/input.npy is [3, " + s + ", " + s + "] but fixture.json's img_size "
+                + wrong + " needs [3, " + wrong + ", " + wrong + "]"), e.getMessage());
+        e = assertThrows(AssertionError.class, () -> c.mask("img0"));
+        assertTrue(e.getMessage().startsWith("forward/img0/mask.npy is [1, " + s + ", " + s + "]"), e.getMessage());
+        e = assertThrows(AssertionError.class, () -> c.map("forward/img0/few_seg_map.npy"));
+        assertTrue(e.getMessage().contains("img_size " + wrong + " needs [" + wrong + ", " + wrong + "]"), e.getMessage());
+    }
+
     private Path writeFixtureJson(String json) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("fx-" + Math.abs(json.hashCode())));
         Files.writeString(dir.resolve("fixture.json"), json);

@@ -47,7 +47,9 @@ final class FixtureGraphs {
     float[] batchOf(String file) {
         List<float[]> parts = new ArrayList<>();
         for (int i = 0; i < images; i++) {
-            parts.add(Fixtures.npy(fixture.resolve("forward/img" + i + "/" + file + ".npy")).floats());
+            // Inputs are checked against fixture.json's img_size, the side the graph is exported for.
+            parts.add(file.equals("input") ? config.input(i)
+                    : Fixtures.npy(fixture.resolve("forward/img" + i + "/" + file + ".npy")).floats());
         }
         int n = parts.stream().mapToInt(p -> p.length).sum();
         float[] out = new float[n];

@@ -68,9 +68,9 @@ class Fp16PackageExportTest {
                     float[] img = pre.image(new ImageDecoder().decode(fx.resolve("images/img" + i + ".png")));
                     RawOutputs o = ort.score(img, 1);
                     String d = "forward/img" + i + "/";
-                    Fixtures.assertClose("fp16 package img" + i + " zero_map", o.zeroMap(), npy(fx, d + "zero_Brain_pixel_map.npy"), TOL);
+                    Fixtures.assertClose("fp16 package img" + i + " zero_map", o.zeroMap(), cfg.map(d + "zero_Brain_pixel_map.npy"), TOL);
                     Fixtures.assertClose("fp16 package img" + i + " zero_score", o.zeroScore(), npy(fx, d + "zero_Brain_image_score.npy"), TOL);
-                    Fixtures.assertClose("fp16 package img" + i + " few_map", o.fewMap(), npy(fx, d + "few_seg_map.npy"), TOL);
+                    Fixtures.assertClose("fp16 package img" + i + " few_map", o.fewMap(), cfg.map(d + "few_seg_map.npy"), TOL);
                     Fixtures.assertClose("fp16 package img" + i + " few_score", o.fewScore(), npy(fx, d + "few_det_score.npy"), TOL);
                 }
             }
@@ -136,7 +136,7 @@ class Fp16PackageExportTest {
             for (int i = 0; i < cfg.images(); i++) {
                 RawOutputs o = ort.score(pre.image(new ImageDecoder().decode(fx.resolve("images/img" + i + ".png"))), 1);
                 Fixtures.assertClose("cli fp16 decomposed img" + i + " zero_map", o.zeroMap(),
-                        npy(fx, "forward/img" + i + "/zero_Brain_pixel_map.npy"), TOL);
+                        cfg.map("forward/img" + i + "/zero_Brain_pixel_map.npy"), TOL);
             }
         }
         Cli bad = run("export", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(), "--adapters",

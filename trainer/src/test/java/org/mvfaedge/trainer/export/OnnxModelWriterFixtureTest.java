@@ -109,8 +109,9 @@ class OnnxModelWriterFixtureTest {
         return new MemoryBankRows(seg, det);
     }
 
+    /** The reference's input of an image, checked against fixture.json's img_size (the graph's input side). */
     private static float[] input(int img) {
-        return Fixtures.npy(fixture.resolve("forward/img" + img + "/input.npy")).floats();
+        return FixtureConfig.get().input(img);
     }
 
     private static float[] expected(int img, String file) {

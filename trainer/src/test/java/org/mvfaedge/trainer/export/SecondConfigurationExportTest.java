@@ -63,7 +63,7 @@ class SecondConfigurationExportTest {
         int last = features.length - 1;
         ReferenceForward ref = new ReferenceForward(clip, adapters, cfg.imgSize(), features,
                 Activation.parse(cfg.activation()));
-        float[] image = Fixtures.npy(f.resolve("forward/img0/input.npy")).floats();
+        float[] image = cfg.input(0);
         ReferenceForward.Tokens tk = ref.tokens(image);
         Fixtures.assertClose("java reference img0 seg_tokens_level" + last, ReferenceForward.flatten(tk.seg()[last]),
                 Fixtures.npy(f.resolve("forward/img0/seg_tokens_level" + last + ".npy")).floats(), TOL);

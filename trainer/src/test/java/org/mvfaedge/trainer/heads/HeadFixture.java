@@ -66,7 +66,9 @@ final class HeadFixture {
         List<float[]> parts = new ArrayList<>();
         int n = 0;
         for (int i = 0; i < images(); i++) {
-            float[] f = Fixtures.npy(dir().resolve("forward/img" + i + "/" + file)).floats();
+            // Maps are checked against fixture.json's img_size, the side the heads upsample to.
+            float[] f = file.endsWith("_map.npy") ? config().map("forward/img" + i + "/" + file)
+                    : Fixtures.npy(dir().resolve("forward/img" + i + "/" + file)).floats();
             parts.add(f);
             n += f.length;
         }

@@ -49,6 +49,8 @@ class PipelineParityTest {
         // The fixture's forward/ and memory/ outputs were made with the initial adapters.
         model = MvfaModel.load(settings(cfg, "adapters/initial.pth"));
         pre = new Preprocessor(cfg.imgSize());
+        // The pipeline resizes to fixture.json's img_size: the reference's inputs must have that side.
+        cfg.forwardImages().forEach(cfg::input);
     }
 
     /** The fixture's model as the reference ran it: its img_size, features and activation, these adapters. */
@@ -93,7 +95,7 @@ class PipelineParityTest {
                 NDArray text = model.textFeatureArray(sub, model.promptConfig().object(obj));
                 try (ZeroShotOutput z = head.forward(levels(out, true), levels(out, false), text)) {
                     Fixtures.assertClose("png img" + i + " zero " + obj + " pixel map", z.pixelMap().toFloatArray(),
-                            Fixtures.npy(fx.resolve("forward/img" + i + "/zero_" + obj + "_pixel_map.npy")).floats(), TOL);
+                            cfg.map("forward/img" + i + "/zero_" + obj + "_pixel_map.npy"), TOL);
                     Fixtures.assertClose("png img" + i + " zero " + obj + " image score", z.imageScore().toFloatArray(),
                             Fixtures.npy(fx.resolve("forward/img" + i + "/zero_" + obj + "_image_score.npy")).floats(), TOL);
                 }
@@ -120,9 +122,9 @@ class PipelineParityTest {
                     try (FewShotOutput f = head.forward(levels(out, true), levels(out, false), bank)) {
                         String dir = "forward/img" + i + "/";
                         Fixtures.assertClose("png img" + i + " few seg map", f.segMap().toFloatArray(),
-                                Fixtures.npy(fx.resolve(dir + "few_seg_map.npy")).floats(), TOL);
+                                cfg.map(dir + "few_seg_map.npy"), TOL);
                         Fixtures.assertClose("png img" + i + " few det map", f.detMap().toFloatArray(),
-                                Fixtures.npy(fx.resolve(dir + "few_det_map.npy")).floats(), TOL);
+                                cfg.map(dir + "few_det_map.npy"), TOL);
                         Fixtures.assertClose("png img" + i + " few det score", f.detScore().toFloatArray(),
                                 Fixtures.npy(fx.resolve(dir + "few_det_score.npy")).floats(), TOL);
                     }

@@ -56,7 +56,7 @@ class EnrollmentTest {
                 Detection r = d.detect(fx.image("img" + i));
                 String dir = "forward/img" + i + "/";
                 Fixtures.assertClose(what + " img" + i + " few_map", r.rawFewMap(),
-                        Npy.read(fx.fixture().resolve(dir + "few_seg_map.npy")).floats(), 1e-4);
+                        fx.config().map(dir + "few_seg_map.npy"), 1e-4);
                 Fixtures.assertClose(what + " img" + i + " few_score", new float[] {r.rawFewScore()},
                         Npy.read(fx.fixture().resolve(dir + "few_det_score.npy")).floats(), 1e-4);
             }

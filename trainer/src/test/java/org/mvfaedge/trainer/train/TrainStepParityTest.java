@@ -48,11 +48,9 @@ class TrainStepParityTest {
                 String image = step.image();
                 ObjectInfo object = model.promptConfig().object(step.object());
                 float label = step.label();
-                float[] input = Fixtures.npy(fx.resolve("forward/" + image + "/input.npy")).floats();
-                assertEquals(3 * cfg.pixels(), input.length, image + " input.npy at img_size " + cfg.imgSize());
+                float[] input = cfg.input(image);
                 // Normal images train with an all-zero mask, as the reference's augment() gives them.
-                float[] mask = label > 0 ? Fixtures.npy(fx.resolve("forward/" + image + "/mask.npy")).floats()
-                        : new float[cfg.pixels()];
+                float[] mask = label > 0 ? cfg.mask(image) : new float[cfg.pixels()];
                 StepLosses got = training.stepImage(input, object.hasMasks() ? mask : null, label, object);
                 System.out.printf("step %d %s %s: det %.7f focal %.7f dice %.7f seg %.7f loss %.7f%n", s,
                         object.name(), image, got.det(), got.focal(), got.dice(), got.seg(), got.total());
