@@ -88,12 +88,15 @@ class TestCommandParityTest {
      */
     @Test
     void findsThePapersCheckpointWhereTheReferenceLooks(@TempDir Path tmp) throws Exception {
-        Path fx = Fixtures.tinyA();
+        FixtureConfig cfg = FixtureConfig.get();
+        Path fx = cfg.dir();
         Files.createDirectories(tmp.resolve("ckpt/zero-shot"));
         Files.copy(fx.resolve("adapters/after_3_steps.pth"), tmp.resolve("ckpt/zero-shot/Brain.pth"));
-        String[] args = {"test-zero", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(),
-            "--bpe", Fixtures.bpe().toString(), "--data-path", fx.resolve("eval/data").toString(), "--obj", "Brain",
-            "--img-size", "72", "--features", "1,2,3,4", "--save-path", tmp.resolve("ckpt").toString(), "--json"};
+        List<String> argList = new ArrayList<>(List.of("test-zero", "--clip", fx.resolve("clip/clip-torchscript.pt").toString(),
+                "--bpe", Fixtures.bpe().toString(), "--data-path", fx.resolve("eval/data").toString(), "--obj", "Brain",
+                "--save-path", tmp.resolve("ckpt").toString(), "--json"));
+        argList.addAll(cfg.modelArgs());
+        String[] args = argList.toArray(new String[0]);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = Main.commandLine();
@@ -101,10 +104,10 @@ class TestCommandParityTest {
         cl.setErr(new PrintWriter(err));
         assertEquals(0, cl.execute(args), err.toString());
         JsonNode r = new ObjectMapper().readTree(out.toString().strip());
-        JsonNode expected = new ObjectMapper().readTree(fx.resolve("fixture.json").toFile())
-                .get("evaluation").get("Brain").get("zero_shot");
-        assertEquals(expected.get("image_auc").asDouble(), r.get("image_auc").asDouble(), 1e-4);
-        assertEquals(expected.get("pixel_auc").asDouble(), r.get("pixel_auc").asDouble(), 1e-4);
+        JsonNode expected = cfg.json().get("evaluation").get("Brain").get("zero_shot");
+        String ran = "test-zero Brain with the checkpoint under --save-path at " + String.join(" ", cfg.modelArgs());
+        assertEquals(expected.get("image_auc").asDouble(), r.get("image_auc").asDouble(), 1e-4, ran + ": image AUC");
+        assertEquals(expected.get("pixel_auc").asDouble(), r.get("pixel_auc").asDouble(), 1e-4, ran + ": pixel AUC");
 
         Files.delete(tmp.resolve("ckpt/zero-shot/Brain.pth"));
         StringWriter err2 = new StringWriter();

@@ -101,7 +101,11 @@ class DetectorAcceptanceTest {
                 Fixtures.assertClose("sdk img" + i + " calibrated map vs DJL", d.modelMap(), refMap, 1e-4);
                 Fixtures.assertClose("sdk img" + i + " calibrated score vs DJL", new float[] {d.score()},
                         new float[] {refScore}, 1e-4);
-                assertEquals(refScore >= cal.threshold(), d.anomalous(), "decision of img" + i);
+                // The decision must follow the score; a score within the comparison's tolerance of the
+                // threshold may fall on either side of it in two correct implementations.
+                if (Math.abs(refScore - cal.threshold()) > 1e-4) {
+                    assertEquals(refScore >= cal.threshold(), d.anomalous(), "decision of img" + i);
+                }
                 assertEquals(cal.threshold(), d.threshold());
                 assertEquals(img.width(), d.width());
                 assertEquals(img.height(), d.height());
