@@ -70,7 +70,7 @@ public final class AnomalyDetector implements AutoCloseable {
                     + (calibration.fewShot() ? "few-shot" : "zero-shot") + " but the graph "
                     + (scorer.fewShot() ? "has" : "has no") + " few-shot outputs (re-export the package)");
         }
-        this.runner = new GraphRunner(scorer.session(), size, scorer.fewShot());
+        this.runner = scorer.runner();
         this.decoder = new InputDecoder(options.maxPixels());
         this.pool = new WorkspacePool(size, Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
@@ -80,7 +80,8 @@ public final class AnomalyDetector implements AutoCloseable {
      * {@link DetectorOptions#providers()} that registers and loads the model (each failure is logged
      * once, with its reason).
      *
-     * @throws ModelPackageException if the package is missing, changed or of an unknown format
+     * @throws ModelPackageException if the package is missing, changed or of an unknown format, or its graph
+     *     is not an MVFA graph (raised before any provider is tried)
      * @throws InferenceException if no provider can load the model
      */
     public static AnomalyDetector open(Path packageDir, DetectorOptions options) {

@@ -16,12 +16,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.mvfaedge.sdk.ModelPackageException;
+import org.mvfaedge.sdk.onnx.MvfaGraphContract;
 
 /**
  * A model package: a folder with {@code model.onnx} (and {@code model.onnx.data} for large models) and
  * {@code manifest.json}. Opening one checks everything before a single inference runs: the format and
- * its version, every required manifest field, and the sha256 of each model file, so a changed or
- * truncated file is refused with a message saying which.
+ * its version, every required manifest field, the sha256 of each model file, so a changed or
+ * truncated file is refused with a message saying which, and that the graph is an MVFA graph
+ * ({@link MvfaGraphContract}).
  */
 public final class ModelPackage {
     /** Manifest file name inside a package. */
@@ -88,6 +90,9 @@ public final class ModelPackage {
         if (m.model().externalData() != null) {
             verifyFile(dir, m.model().externalData(), m.model().externalDataSha256(), "external data");
         }
+        // Once, here, before any execution provider is asked to load the graph: a graph of another kind
+        // is a wrong file, which no provider can fix.
+        MvfaGraphContract.check(dir, dir.resolve(m.model().file()), m.mode() != null && m.mode().fewShot());
         return new ModelPackage(dir, m);
     }
 
