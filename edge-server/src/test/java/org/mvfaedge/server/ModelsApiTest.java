@@ -38,7 +38,7 @@ class ModelsApiTest {
             JsonNode m = list.get(0);
             String id = m.get("id").asText();
             assertEquals("READY", m.get("state").asText());
-            assertEquals("CPU", m.get("executionProvider").asText());
+            assertEquals("CPU", m.get("execution_provider").asText());
             assertEquals(id, m.get("manifest").get("model_id") != null ? m.get("manifest").get("model_id").asText()
                     : m.get("manifest").get("modelId").asText());
             assertTrue(m.get("version").asText().matches("[0-9a-f]{12}"), m.toString());
@@ -51,7 +51,7 @@ class ModelsApiTest {
                     .asText());
             JsonNode reloaded = json(s.post("/v1/models/" + id + "/reload", TestServer.ADMIN_KEY, "application/json",
                     JSON.writeValueAsBytes(Map.of("path", zero.toString()))), 200);
-            assertEquals(v1, reloaded.get("previousVersion").asText());
+            assertEquals(v1, reloaded.get("previous_version").asText());
             String v2 = reloaded.get("model").get("version").asText();
             assertNotEquals(v1, v2);
             assertEquals(zero.toAbsolutePath().normalize().toString(), reloaded.get("model").get("path").asText());

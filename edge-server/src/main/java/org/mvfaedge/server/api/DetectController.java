@@ -12,7 +12,6 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.multipart.CompletedFileUpload;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.micronaut.json.JsonMapper;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -34,11 +33,9 @@ public class DetectController {
     static final String IMAGE_BMP = "image/bmp";
 
     private final DetectionService service;
-    private final JsonMapper json;
 
-    public DetectController(DetectionService service, JsonMapper json) {
+    public DetectController(DetectionService service) {
         this.service = service;
-        this.json = json;
     }
 
     /**
@@ -91,13 +88,7 @@ public class DetectController {
         DetectionService.Options options = new DetectionService.Options(mapFormat(map), flag("overlay", overlay));
         String rid = RequestIds.of(request);
         // serialised inside the inference slot and the deadline (a large map must not be built outside both)
-        byte[] answer = service.detect(model, body, options, rid, r -> {
-            try {
-                return json.writeValueAsBytes(DetectResponse.of(r, options, rid));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        byte[] answer = service.detect(model, body, options, rid, r -> DetectResponse.write(r, options, rid));
         return HttpResponse.ok(answer).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 

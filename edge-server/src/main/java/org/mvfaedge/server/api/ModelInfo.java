@@ -1,5 +1,6 @@
 package org.mvfaedge.server.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.Map;
@@ -18,5 +19,6 @@ import java.util.Map;
  */
 @Serdeable
 public record ModelInfo(String id, String state, @Nullable String error, @Nullable String version,
-        @Nullable String executionProvider, String path, @Nullable String loadedAt, @Nullable Map<String, Object> manifest) {
+        @JsonProperty("execution_provider") @Nullable String executionProvider, String path,
+        @JsonProperty("loaded_at") @Nullable String loadedAt, @Nullable Map<String, Object> manifest) {
 }

@@ -1,5 +1,6 @@
 package org.mvfaedge.server.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
@@ -60,7 +61,7 @@ public class ModelsController {
      * @param model the model now served
      */
     @Serdeable
-    public record ReloadResponse(@Nullable String previousVersion, ModelInfo model) {
+    public record ReloadResponse(@JsonProperty("previous_version") @Nullable String previousVersion, ModelInfo model) {
     }
 
     /** @return every served model with its manifest and execution provider */

@@ -1,10 +1,11 @@
 package org.mvfaedge.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +16,7 @@ import java.util.concurrent.Callable;
 import org.mvfaedge.sdk.AnomalyDetector;
 import org.mvfaedge.sdk.Detection;
 import org.mvfaedge.sdk.ImageDecodeException;
-import org.mvfaedge.sdk.Region;
-import org.mvfaedge.sdk.Timings;
+import org.mvfaedge.sdk.detect.DetectionJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -85,14 +85,7 @@ public final class PredictCommand implements Callable<Integer> {
                     writeAtomically(overlay.resolve(uniqueName(baseName(image), overlayNames) + ".overlay.png"),
                             d.overlayPng());
                 }
-                ObjectNode o = json ? toJson(image, d) : null;
-                if (o != null && map) {
-                    ArrayNode values = o.putArray("map");
-                    for (float v : d.map()) {
-                        values.add(v);
-                    }
-                }
-                out.println(json ? JSON.writeValueAsString(o) : line(image, d));
+                out.println(json ? toJson(image, d, map) : line(image, d));
             }
         }
         out.flush();
@@ -126,40 +119,23 @@ public final class PredictCommand implements Callable<Integer> {
                 d.timings().totalMs());
     }
 
-    static ObjectNode toJson(Path image, Detection d) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("file", image.toString());
-        o.put("score", d.score());
-        o.put("decision", d.anomalous() ? "anomalous" : "normal");
-        o.put("threshold", d.threshold());
-        o.put("width", d.width());
-        o.put("height", d.height());
-        ObjectNode raw = o.putObject("raw");
-        raw.put("zero_score", d.rawZeroScore());
-        if (d.rawFewScore() != null) {
-            raw.put("few_score", d.rawFewScore());
+    /**
+     * One line of {@code --json}: the file, then the SDK's detection shape ({@link DetectionJson}, the same
+     * as the HTTP answer), then with {@code --map} the map.
+     */
+    static String toJson(Path image, Detection d, boolean withMap) throws IOException {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = JSON.getFactory().createGenerator(w)) {
+            g.writeStartObject();
+            g.writeStringField("file", image.toString());
+            DetectionJson.writeFields(g, d);
+            if (withMap) {
+                g.writeFieldName("map");
+                DetectionJson.writeFloats(g, d.map());
+            }
+            g.writeEndObject();
         }
-        ArrayNode regions = o.putArray("regions");
-        for (Region r : d.regions()) {
-            ObjectNode g = regions.addObject();
-            g.put("x", r.x());
-            g.put("y", r.y());
-            g.put("width", r.width());
-            g.put("height", r.height());
-            g.put("area", r.area());
-            g.put("peak", r.peak());
-            g.put("peak_x", r.peakX());
-            g.put("peak_y", r.peakY());
-            g.put("mean", r.mean());
-        }
-        Timings t = d.timings();
-        ObjectNode tm = o.putObject("timings_ms");
-        tm.put("decode", t.decodeMs());
-        tm.put("preprocess", t.preprocessMs());
-        tm.put("inference", t.inferenceMs());
-        tm.put("postprocess", t.postprocessMs());
-        tm.put("total", t.totalMs());
-        return o;
+        return w.toString();
     }
 
     /** Writes to a temporary file beside {@code target}, then moves it into place: never a partial PNG. */

@@ -86,6 +86,17 @@ class EdgeCommandsTest {
                 for (String stage : List.of("decode", "preprocess", "inference", "postprocess", "total")) {
                     assertTrue(j.get("timings_ms").get(stage).asDouble() >= 0, stage);
                 }
+                // the SDK's one detection shape, the file in front (timings differ from run to run)
+                JsonNode sdk = new ObjectMapper().readTree(want.toJson());
+                List<String> cliFields = new ArrayList<>();
+                j.fieldNames().forEachRemaining(cliFields::add);
+                List<String> sdkFields = new ArrayList<>(List.of("file"));
+                sdk.fieldNames().forEachRemaining(sdkFields::add);
+                assertEquals(sdkFields, cliFields);
+                for (String f : List.of("score", "decision", "anomalous", "threshold", "width", "height", "raw", "regions")) {
+                    assertEquals(sdk.get(f), j.get(f), f);
+                }
+                assertEquals(want.rawFewScore(), j.get("raw").get("few_score").floatValue(), "raw few-shot score");
                 BufferedImage png = ImageIO.read(overlays.resolve("img" + i + ".overlay.png").toFile());
                 assertEquals(want.width(), png.getWidth());
                 assertEquals(want.height(), png.getHeight());
