@@ -23,6 +23,7 @@ import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.cli.Main;
 import org.mvfaedge.trainer.export.PackageExporter;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 import picocli.CommandLine;
 
 /**
@@ -64,10 +65,23 @@ public final class TestPackages {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(cfg.dir().toString().getBytes(StandardCharsets.UTF_8));
             sha.update(Files.readAllBytes(cfg.file("fixture.json")));
-            codeDigest(sha, PackageExporter.class);
-            codeDigest(sha, ModelPackage.class);
+            sha.update(codeKey().getBytes(StandardCharsets.UTF_8));
             String digest = HexFormat.of().formatHex(sha.digest()).substring(0, 12);
             return Path.of("target", "test-packages", cfg.name() + "-" + digest).toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** 12 hex digits of the digest of the exporter's and the SDK's code (see {@link #codeDigest}). */
+    static synchronized String codeKey() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            codeDigest(sha, PackageExporter.class);
+            codeDigest(sha, ModelPackage.class);
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 12);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {
@@ -130,6 +144,7 @@ public final class TestPackages {
                     "valid", "--out", out.toString()));
             int rc = cl.execute(args.toArray(new String[0]));
             assertEquals(0, rc, "export of the test package failed: " + err);
+            ManifestSchema.assertValid(out);
             System.out.printf("test package %s exported in %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
             MADE.put(name, out);
             return out;

@@ -72,7 +72,8 @@ public final class AnomalyDetector implements AutoCloseable {
         }
         this.runner = scorer.runner();
         this.decoder = new InputDecoder(options.maxPixels());
-        this.pool = new WorkspacePool(size, Math.max(2, Runtime.getRuntime().availableProcessors()));
+        // the manifest's preprocessing (checked when the package was opened), not a hard-coded one
+        this.pool = new WorkspacePool(pkg.preprocessing(), Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
 
     /**

@@ -272,7 +272,7 @@ public final class Enrollment {
         int s = m.model().imgSize();
         Calibrator c = new Calibrator(true, m.object().hasMasks(), m.model().levels());
         InputDecoder decoder = new InputDecoder(detector.options().maxPixels());
-        Preprocessor pre = new Preprocessor(s);
+        Preprocessor pre = detector.modelPackage().preprocessing().preprocessor();
         try (OnnxRawScorer ort = OnnxRawScorer.cpu(graph, s)) {
             for (int i = 0; i < calibration.size(); i++) {
                 LabeledImage li = calibration.get(i);

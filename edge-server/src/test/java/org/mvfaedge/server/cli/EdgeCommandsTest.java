@@ -23,6 +23,7 @@ import org.mvfaedge.sdk.DetectorOptions;
 import org.mvfaedge.sdk.ExecutionProvider;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.server.TestPackages;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 import picocli.CommandLine;
 
 /**
@@ -162,7 +163,7 @@ class EdgeCommandsTest {
                 fx.image("support1").toString());
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().contains("memory bank of " + rows + " rows per level"), r.out());
-        assertEquals(rows, ModelPackage.open(out).manifest().mode().memoryBankRows());
+        assertEquals(rows, ModelPackage.open(ManifestSchema.assertValid(out)).manifest().mode().memoryBankRows());
         Run half = run("enroll", "--model", pkg.toString(), "--out", tmp.resolve("x").toString(), "--calibrate-normal",
                 fx.image("img1").toString(), fx.image("support1").toString());
         assertEquals(2, half.rc());

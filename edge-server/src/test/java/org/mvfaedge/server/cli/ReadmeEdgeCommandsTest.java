@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.server.TestPackages;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 
 /**
  * Runs the {@code ./mvfa} examples of README.md and docs/DEMO.md that the launcher hands to the edge side
@@ -111,7 +112,8 @@ class ReadmeEdgeCommandsTest {
                     }
                 }
             }
-            case "enroll" -> assertEquals("Brain", ModelPackage.open(ws.resolve("onnx/Brain-site-a")).manifest().object().name());
+            case "enroll" -> assertEquals("Brain", ModelPackage.open(ManifestSchema.assertValid(ws.resolve("onnx/Brain-site-a")))
+                    .manifest().object().name());
             case "bench-detect" -> assertTrue(out.lines().anyMatch(l -> l.contains("\"benchmark\":\"detect\"")), out);
             default -> throw new AssertionError("no check for ./mvfa " + sub + ": add one");
         }

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mvfaedge.sdk.ModelPackageException;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 import org.mvfaedge.sdk.testing.ToyPackages;
 
 class ModelPackageTest {
@@ -35,7 +36,7 @@ class ModelPackageTest {
     private static Path writeValid(Path tmp) throws Exception {
         Path model = tmp.resolve("src.onnx");
         ToyPackages.channelMeanGraph(model, 240, true);
-        return ModelPackage.write(tmp.resolve("pkg"), manifest(), model, null).dir();
+        return ManifestSchema.assertValid(ModelPackage.write(tmp.resolve("pkg"), manifest(), model, null).dir());
     }
 
     @Test

@@ -44,7 +44,9 @@ public final class ToyPackages {
                         ScoreCalibration.COMBINE_ZERO, ScoreCalibration.COMBINED_SCORES, threshold, "default", null,
                         null));
         try {
-            return ModelPackage.write(dir, m, model, null);
+            ModelPackage written = ModelPackage.write(dir, m, model, null);
+            ManifestSchema.assertValid(written.dir());
+            return written;
         } finally {
             Files.deleteIfExists(model);
             Files.deleteIfExists(work);

@@ -26,6 +26,7 @@ import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.demo.DemoData;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 
 /**
  * Runs every {@code ./mvfa} example printed in {@code README.md} and {@code docs/DEMO.md}, as printed,
@@ -167,7 +168,7 @@ class ReadmeCommandsTest {
                 }
             }
             case "export" -> {
-                ModelPackage pkg = ModelPackage.open(ws.resolve("onnx/Brain-few-shot"));
+                ModelPackage pkg = ModelPackage.open(ManifestSchema.assertValid(ws.resolve("onnx/Brain-few-shot")));
                 assertEquals("Brain", pkg.manifest().object().name());
                 assertEquals(printed.contains("fp16") ? "fp16" : "fp32", pkg.manifest().model().precision());
             }
