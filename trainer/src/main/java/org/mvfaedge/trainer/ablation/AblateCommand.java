@@ -21,7 +21,6 @@ import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.mvfaedge.trainer.cli.Main;
 import org.mvfaedge.trainer.eval.Branches;
-import org.mvfaedge.trainer.pipeline.MvfaSettings;
 import org.mvfaedge.trainer.train.AtomicFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -89,7 +88,7 @@ public final class AblateCommand implements Callable<Integer> {
         if (object == null) {
             throw new ParameterException(spec.commandLine(), "--obj is required (the object to ablate)");
         }
-        int[] all = split.value("--features") == null ? MvfaSettings.DEFAULT_FEATURES
+        int[] all = split.value("--features") == null ? org.mvfaedge.trainer.pipeline.PaperDefaults.features()
                 : Arrays.stream(split.value("--features").split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
         List<LevelSet> sets;
         try {

@@ -36,6 +36,9 @@ public abstract class TestCommand implements Callable<Integer> {
     @Mixin
     public DataOptions data;
 
+    @Mixin
+    public FewShotOptions fewShot;
+
     @Option(names = "--adapters", paramLabel = "FILE",
             description = "Adapter checkpoint (.safetensors of this project or the paper's .pth); default"
                     + " <save-path>/<few-shot|zero-shot>/<Object>.safetensors, else <Object>.pth there (the paper's).")
@@ -91,8 +94,8 @@ public abstract class TestCommand implements Callable<Integer> {
             Progress bar = Progress.to("evaluate " + object.name(), test.size(), json ? null : System.err);
             EvaluationResult r;
             if (protocol() == Evaluator.Protocol.FEW_SHOT) {
-                FewShotSplit split = data.split(dataset);
-                try (MemoryBank bank = m.memoryBank(Sample.preprocessed(split.normal(), model.imgSize), batch)) {
+                FewShotSplit split = fewShot.split(dataset, data.seed);
+                try (MemoryBank bank = m.memoryBank(Sample.preprocessed(split.normal(), model.imgSize()), batch)) {
                     r = new Evaluator(new DjlRawScorer(m, object, bank, which), batch).fewShot(object, test, bar::update);
                 }
             } else {

@@ -50,7 +50,7 @@ import org.mvfaedge.trainer.weights.Safetensors;
  */
 public final class DemoRun {
     /** Seed of the data, the CLIP and the training unless given. */
-    public static final long DEFAULT_SEED = 111;
+    public static final long DEFAULT_SEED = org.mvfaedge.trainer.pipeline.PaperDefaults.SEED;
     static final int BATCH = 8;
 
     /** One object's scores through the exported package (the SDK path). */
