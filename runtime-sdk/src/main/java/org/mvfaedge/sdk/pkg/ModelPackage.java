@@ -1,5 +1,6 @@
 package org.mvfaedge.sdk.pkg;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -221,7 +222,7 @@ public final class ModelPackage {
             replace(tmp, target);
             return open(target);
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
     }
 
@@ -259,18 +260,7 @@ public final class ModelPackage {
             throw e;
         }
         if (old != null) {
-            deleteTree(old);
-        }
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
+            AtomicFiles.deleteTree(old);
         }
     }
 
