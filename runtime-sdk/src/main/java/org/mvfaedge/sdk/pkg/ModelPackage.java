@@ -54,6 +54,20 @@ public final class ModelPackage {
         this.preprocessing = preprocessing;
     }
 
+    /**
+     * Opens a package after checking its signature against {@code trustedKeys}
+     * ({@link org.mvfaedge.sdk.pkg.trust.PackageVerifier}); with no key (null or empty) exactly as
+     * {@link #open(Path)}.
+     *
+     * @throws org.mvfaedge.sdk.pkg.trust.PackageTrustException when the signature check refuses it
+     */
+    public static ModelPackage open(Path dir, org.mvfaedge.sdk.pkg.trust.TrustedKeys trustedKeys) {
+        if (trustedKeys != null && !trustedKeys.isEmpty()) {
+            org.mvfaedge.sdk.pkg.trust.PackageVerifier.verify(dir, trustedKeys);
+        }
+        return open(dir);
+    }
+
     /** Opens and verifies a package folder. */
     public static ModelPackage open(Path dir) {
         Path manifestFile = dir.resolve(MANIFEST);

@@ -76,6 +76,11 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8", description = "Images per pass (default ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--sign-key", paramLabel = "PRIVATE",
+            description = "Sign the package with this Ed25519 private key PEM (mvfa-edge keygen); boxes with the public"
+                    + " key as --trusted-key then open it.")
+    Path signKey;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -94,6 +99,8 @@ public final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("adapter checkpoint not found: " + adapterFile + " (pass --adapters FILE)");
         }
         Path target = out != null ? out : Path.of("onnx", obj + "-" + mode + "-shot");
+        // read before the export: a wrong key file must not cost a whole export
+        java.security.PrivateKey key = signKey == null ? null : org.mvfaedge.sdk.pkg.trust.Ed25519Keys.readPrivate(signKey);
         try (MvfaModel m = MvfaModel.load(model.settings(adapterFile))) {
             ObjectInfo object = m.promptConfig().object(obj);
             BmadDataset data = dataPath == null ? null : BmadDataset.open(dataPath, object.name(), object.hasMasks());
@@ -145,6 +152,10 @@ public final class ExportCommand implements Callable<Integer> {
                     c.thresholdRule(), c.operatingPoint() == null ? "" : String.format(
                             " (sensitivity %.3f, specificity %.3f, F1 %.3f)", c.operatingPoint().sensitivity(),
                             c.operatingPoint().specificity(), c.operatingPoint().f1()));
+            if (key != null) {
+                var sig = org.mvfaedge.sdk.pkg.trust.PackageSigner.sign(r.pkg().dir(), key);
+                outw.printf("signed %s with key %s%n", r.pkg().dir(), sig.keyId());
+            }
             outw.flush();
         }
         return 0;
