@@ -60,10 +60,36 @@ def render(ds, arr, policy):
     return y
 
 
+def variants(out, source):
+    """Copies of a grey file written by pydicom with the rendering features the test files lack."""
+    made = []
+    for name, change in (
+            ("mono1", lambda ds: setattr(ds, "PhotometricInterpretation", "MONOCHROME1")),
+            ("sigmoid", lambda ds: setattr(ds, "VOILUTFunction", "SIGMOID")),
+            ("rescale", lambda ds: (setattr(ds, "RescaleSlope", "2.5"), setattr(ds, "RescaleIntercept", "-1024"),
+                                    setattr(ds, "WindowCenter", "1500"), setattr(ds, "WindowWidth", "3000"))),
+            ("nowindow", lambda ds: (ds.__delattr__("WindowCenter") if "WindowCenter" in ds else None,
+                                     ds.__delattr__("WindowWidth") if "WindowWidth" in ds else None)),
+            ("twowindows", lambda ds: (setattr(ds, "WindowCenter", ["600", "40"]),
+                                       setattr(ds, "WindowWidth", ["1000", "400"])))):
+        ds = pydicom.dcmread(source)
+        if "WindowCenter" not in ds and name in ("mono1", "sigmoid"):
+            ds.WindowCenter = "1000"
+            ds.WindowWidth = "1500"
+        change(ds)
+        path = os.path.join(out, "variant_" + name + ".dcm")
+        ds.save_as(path)
+        made.append(path)
+    return made
+
+
 def main():
     out = sys.argv[1]
     truth = {}
-    for path in sys.argv[2:]:
+    paths = sys.argv[2:]
+    if paths and paths[0] == "--variants":
+        paths = variants(out, paths[1])
+    for path in paths:
         name = os.path.basename(path)
         try:
             ds = pydicom.dcmread(path, force=True)
