@@ -27,6 +27,11 @@ public final class DicomDetector {
         this.settings = DicomSettings.read(detector.modelPackage().dir());
     }
 
+    /** The package's model id (for the Secondary Captures' comments). */
+    public String modelId() {
+        return detector.manifest().modelId();
+    }
+
     /** The package's DICOM settings. */
     public DicomSettings settings() {
         return settings;
