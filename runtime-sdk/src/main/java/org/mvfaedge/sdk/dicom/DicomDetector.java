@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.mvfaedge.sdk.AnomalyDetector;
+import org.mvfaedge.sdk.Cancellation;
 import org.mvfaedge.sdk.Detection;
 import org.mvfaedge.sdk.ImageInput;
 import org.mvfaedge.sdk.RawImage;
@@ -54,6 +55,15 @@ public final class DicomDetector {
      * @throws IllegalArgumentException if a selected frame is past the image's last
      */
     public List<DicomResult> detect(DicomImage image, FrameSelection frames, DicomWindow window) {
+        return detect(image, frames, window, null);
+    }
+
+    /**
+     * As {@link #detect(DicomImage, FrameSelection, DicomWindow)}, stopped when {@code cancellation} (null:
+     * none) is requested, as {@link AnomalyDetector#detectAll(List, Cancellation)}.
+     */
+    public List<DicomResult> detect(DicomImage image, FrameSelection frames, DicomWindow window,
+            Cancellation cancellation) {
         DicomWindow w = window != null ? window : settings.window();
         int[] selected = frames.resolve(image.frameCount());
         List<DicomResult> out = new ArrayList<>(selected.length);
@@ -68,7 +78,8 @@ public final class DicomDetector {
                 inputs.add(ImageInput.of(r.channels() == 1 ? RawImage.grey8(r.samples(), r.width(), r.height())
                         : RawImage.rgb8(r.samples(), r.width(), r.height())));
             }
-            List<Detection> ds = detector.detectAll(inputs);
+            List<Detection> ds = cancellation == null ? detector.detectAll(inputs)
+                    : detector.detectAll(inputs, cancellation);
             for (int i = from; i < to; i++) {
                 out.add(new DicomResult(image, image.info(selected[i]), ds.get(i - from), rendered.get(i - from)));
             }
