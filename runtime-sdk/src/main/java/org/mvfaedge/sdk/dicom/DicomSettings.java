@@ -39,4 +39,34 @@ public record DicomSettings(DicomWindow window) {
                     + " (re-export with --dicom-window)", e);
         }
     }
+
+    /**
+     * Writes this section into the manifest of the package in {@code packageDir} (the rest of the
+     * manifest is kept as it is), through a temporary file moved into place: set at export.
+     */
+    public void writeInto(Path packageDir) throws IOException {
+        Path manifest = packageDir.resolve("manifest.json");
+        JsonNode root = JSON.readTree(Files.readAllBytes(manifest));
+        if (!(root instanceof com.fasterxml.jackson.databind.node.ObjectNode o)) {
+            throw new ModelPackageException(packageDir, "manifest.json is not a JSON object");
+        }
+        o.putObject("dicom").put("window", window.toString());
+        Path tmp = Files.createTempFile(packageDir, ".manifest", ".tmp");
+        try {
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), o);
+            Files.move(tmp, manifest, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Carries the section of {@code from} (if it has one) over to the package in {@code to} (enrollment). */
+    public static void copy(Path from, Path to) throws IOException {
+        DicomSettings s = read(from);
+        JsonNode root = JSON.readTree(Files.readAllBytes(from.resolve("manifest.json")));
+        if (root != null && root.has("dicom")) {
+            s.writeInto(to);
+        }
+    }
 }
