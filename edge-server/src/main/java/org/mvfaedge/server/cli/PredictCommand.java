@@ -2,6 +2,7 @@ package org.mvfaedge.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -184,14 +185,9 @@ public final class PredictCommand implements Callable<Integer> {
                 writeAtomically(overlay.resolve(uniqueName(name, overlayNames) + ".overlay.png"), d.overlayPng());
             }
             if (json) {
-                ObjectNode o = toJson(image, d);
+                // the product's one detection shape (DetectionJson), then the DICOM identity added to it
+                ObjectNode o = (ObjectNode) JSON.readTree(toJson(image, d, map));
                 addDicom(o, r);
-                if (map) {
-                    ArrayNode values = o.putArray("map");
-                    for (float v : d.map()) {
-                        values.add(v);
-                    }
-                }
                 out.println(JSON.writeValueAsString(o));
             } else {
                 out.println(line(image, d).replaceFirst(": ", " frame " + r.info().frame() + ": "));
