@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.Base64;
 import java.util.List;
 import org.mvfaedge.sdk.Detection;
+import org.mvfaedge.sdk.detect.DetectionJson;
 import org.mvfaedge.sdk.ImageDecodeException;
 import org.mvfaedge.sdk.Region;
 import org.mvfaedge.sdk.Timings;
@@ -32,7 +33,7 @@ import org.mvfaedge.server.model.DetectionService;
  * application/dicom} the Secondary Capture of its one frame. A DICOM the SDK cannot score is a 422 (the
  * media type is supported; this content is not), its message naming what is wrong by tag, never by value.
  */
-final class DicomAnswers {
+public final class DicomAnswers {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_MAP_PIXELS_PER_FRAME = 4_000_000;
 
@@ -89,9 +90,9 @@ final class DicomAnswers {
         for (DicomResult r : o.results()) {
             frames.add(frame(r, options));
         }
-        ObjectNode t = root.putObject("timings");
-        t.put("queue_ms", o.queueMs());
-        t.put("total_ms", o.totalMs());
+        ObjectNode t = root.putObject("timings_ms"); // as in a detection's own timings_ms
+        t.put("queue", o.queueMs());
+        t.put("total", o.totalMs());
         try {
             return JSON.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {
@@ -99,12 +100,10 @@ final class DicomAnswers {
         }
     }
 
-    /** One frame's result: the fields of a detection's answer, plus its DICOM identity. */
-    static ObjectNode frame(DicomResult r, DetectionService.Options options) {
-        Detection d = r.detection();
-        ObjectNode f = JSON.createObjectNode();
+    /** Adds a result's DICOM identity to its detection JSON, and region areas in mm² where the pixel spacing is known. */
+    public static void addDicom(ObjectNode o, DicomResult r) {
         DicomInfo info = r.info();
-        ObjectNode dn = f.putObject("dicom");
+        ObjectNode dn = o.putObject("dicom");
         dn.put("sop_instance_uid", info.sopInstanceUid());
         dn.put("series_instance_uid", info.seriesInstanceUid());
         dn.put("study_instance_uid", info.studyInstanceUid());
@@ -115,35 +114,28 @@ final class DicomAnswers {
             dn.putArray("pixel_spacing").add(info.pixelSpacing()[0]).add(info.pixelSpacing()[1]);
         }
         dn.put("window", r.window());
-        f.put("score", d.score());
-        f.put("decision", d.anomalous() ? "anomalous" : "normal");
-        f.put("anomalous", d.anomalous());
-        f.put("threshold", d.threshold());
-        f.put("width", d.width());
-        f.put("height", d.height());
-        ArrayNode regions = f.putArray("regions");
-        for (Region g : d.regions()) {
-            ObjectNode o = regions.addObject();
-            o.put("x", g.x());
-            o.put("y", g.y());
-            o.put("width", g.width());
-            o.put("height", g.height());
-            o.put("area", g.area());
-            Double mm2 = r.areaMm2(g);
-            if (mm2 != null) {
-                o.put("area_mm2", mm2);
+        if (o.get("regions") instanceof ArrayNode regions) {
+            List<Region> rs = r.detection().regions();
+            for (int i = 0; i < regions.size() && i < rs.size(); i++) {
+                Double mm2 = r.areaMm2(rs.get(i));
+                if (mm2 != null) {
+                    ((ObjectNode) regions.get(i)).put("area_mm2", mm2);
+                }
             }
-            o.put("peak", g.peak());
-            o.put("peak_x", g.peakX());
-            o.put("peak_y", g.peakY());
-            o.put("mean", g.mean());
         }
-        Timings t = d.timings();
-        ObjectNode tm = f.putObject("timings");
-        tm.put("decode_ms", t.decodeMs());
-        tm.put("preprocess_ms", t.preprocessMs());
-        tm.put("inference_ms", t.inferenceMs());
-        tm.put("postprocess_ms", t.postprocessMs());
+    }
+
+    /** One frame's result: the fields of a detection's answer, plus its DICOM identity. */
+    static ObjectNode frame(DicomResult r, DetectionService.Options options) {
+        Detection d = r.detection();
+        // the product's one detection shape (DetectionJson), then the frame's DICOM identity added to it
+        ObjectNode f;
+        try {
+            f = (ObjectNode) JSON.readTree(DetectionJson.toJson(d));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+        addDicom(f, r);
         if (options.map() != DetectionService.MapFormat.NONE || options.overlay()) {
             MapGrid g = MapGrid.fit(d.width(), d.height(), MAX_MAP_PIXELS_PER_FRAME);
             if (options.map() == DetectionService.MapFormat.PNG) {

@@ -187,38 +187,13 @@ public final class PredictCommand implements Callable<Integer> {
             if (json) {
                 // the product's one detection shape (DetectionJson), then the DICOM identity added to it
                 ObjectNode o = (ObjectNode) JSON.readTree(toJson(image, d, map));
-                addDicom(o, r);
+                org.mvfaedge.server.api.DicomAnswers.addDicom(o, r);
                 out.println(JSON.writeValueAsString(o));
             } else {
                 out.println(line(image, d).replaceFirst(": ", " frame " + r.info().frame() + ": "));
             }
         }
         return true;
-    }
-
-    /** The DICOM identity of a result, and region areas in mm² where the pixel spacing is known. */
-    static void addDicom(ObjectNode o, DicomResult r) {
-        DicomInfo info = r.info();
-        ObjectNode dn = o.putObject("dicom");
-        dn.put("sop_instance_uid", info.sopInstanceUid());
-        dn.put("series_instance_uid", info.seriesInstanceUid());
-        dn.put("study_instance_uid", info.studyInstanceUid());
-        dn.put("frame", info.frame());
-        if (info.pixelSpacing() == null) {
-            dn.putNull("pixel_spacing");
-        } else {
-            dn.putArray("pixel_spacing").add(info.pixelSpacing()[0]).add(info.pixelSpacing()[1]);
-        }
-        dn.put("window", r.window());
-        if (o.get("regions") instanceof ArrayNode regions) {
-            List<Region> rs = r.detection().regions();
-            for (int i = 0; i < regions.size() && i < rs.size(); i++) {
-                Double mm2 = r.areaMm2(rs.get(i));
-                if (mm2 != null) {
-                    ((ObjectNode) regions.get(i)).put("area_mm2", mm2);
-                }
-            }
-        }
     }
 
     static String baseName(Path image) {
