@@ -88,7 +88,7 @@ public final class AnomalyDetector implements AutoCloseable {
     public static AnomalyDetector open(Path packageDir, DetectorOptions options) {
         Objects.requireNonNull(packageDir, "packageDir");
         Objects.requireNonNull(options, "options");
-        ModelPackage pkg = ModelPackage.open(packageDir);
+        ModelPackage pkg = ModelPackage.open(packageDir, options.trustedKeys());
         SessionFactory.Opened opened = SessionFactory.open(pkg.modelFile(), pkg.manifest().model().imgSize(), options);
         return new AnomalyDetector(pkg, options, opened);
     }

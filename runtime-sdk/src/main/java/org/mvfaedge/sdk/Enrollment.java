@@ -1,5 +1,6 @@
 package org.mvfaedge.sdk;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import java.io.IOException;
@@ -10,13 +11,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.mvfaedge.sdk.calibration.Calibrator;
 import org.mvfaedge.sdk.detect.BankRows;
 import org.mvfaedge.sdk.detect.GraphRunner;
@@ -308,10 +307,8 @@ public final class Enrollment {
     }
 
     private static void deleteTree(Path p) {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
+        try {
+            AtomicFiles.deleteTree(p);
         } catch (IOException e) {
             LOG.warn("could not remove the temporary enrollment folder: {}", e.getMessage());
         }

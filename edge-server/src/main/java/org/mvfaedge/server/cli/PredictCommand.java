@@ -140,16 +140,7 @@ public final class PredictCommand implements Callable<Integer> {
 
     /** Writes to a temporary file beside {@code target}, then moves it into place: never a partial PNG. */
     static void writeAtomically(Path target, byte[] data) throws IOException {
-        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, data);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        org.mvfaedge.sdk.util.AtomicFiles.write(target, data);
     }
+
 }

@@ -1,5 +1,6 @@
 package org.mvfaedge.sdk.onnx;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
@@ -14,11 +15,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
@@ -93,10 +92,10 @@ public final class OnnxModelFiles {
                 toWrite.writeTo(out);
             }
             if (tmpData != null) {
-                moveIntoPlace(tmpData, dataFile);
+                AtomicFiles.moveIntoPlace(tmpData, dataFile);
                 tmpData = null;
             }
-            moveIntoPlace(tmpModel, target);
+            AtomicFiles.moveIntoPlace(tmpModel, target);
             tmpModel = null;
             if (!external) {
                 // A data file from an earlier, larger version of this model would only mislead.
@@ -261,14 +260,6 @@ public final class OnnxModelFiles {
 
     private static StringStringEntryProto entry(String key, String value) {
         return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
-    }
-
-    private static void moveIntoPlace(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     private static void deleteQuietly(Path p) {

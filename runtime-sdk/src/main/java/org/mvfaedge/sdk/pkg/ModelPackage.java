@@ -1,5 +1,6 @@
 package org.mvfaedge.sdk.pkg;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,6 +50,20 @@ public final class ModelPackage {
     private ModelPackage(Path dir, Manifest manifest) {
         this.dir = dir;
         this.manifest = manifest;
+    }
+
+    /**
+     * Opens a package after checking its signature against {@code trustedKeys}
+     * ({@link org.mvfaedge.sdk.pkg.trust.PackageVerifier}); with no key (null or empty) exactly as
+     * {@link #open(Path)}.
+     *
+     * @throws org.mvfaedge.sdk.pkg.trust.PackageTrustException when the signature check refuses it
+     */
+    public static ModelPackage open(Path dir, org.mvfaedge.sdk.pkg.trust.TrustedKeys trustedKeys) {
+        if (trustedKeys != null && !trustedKeys.isEmpty()) {
+            org.mvfaedge.sdk.pkg.trust.PackageVerifier.verify(dir, trustedKeys);
+        }
+        return open(dir);
     }
 
     /** Opens and verifies a package folder. */
@@ -219,7 +234,7 @@ public final class ModelPackage {
             replace(tmp, target);
             return open(target);
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
     }
 
@@ -257,18 +272,7 @@ public final class ModelPackage {
             throw e;
         }
         if (old != null) {
-            deleteTree(old);
-        }
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
+            AtomicFiles.deleteTree(old);
         }
     }
 

@@ -66,7 +66,7 @@ class ReadmeCommandsTest {
                 "bench-detect", ordered(List.of(), "--images", "2", "--warmup", "0", "--preprocess-inputs", "64x64"));
     }
     /** Run elsewhere (see the class comment). */
-    private static final List<String> ELSEWHERE = List.of("demo", "serve", "predict", "enroll");
+    private static final List<String> ELSEWHERE = List.of("demo", "serve", "predict", "enroll", "keygen", "sign");
 
     /** Lines the launcher hands to the edge side (mvfa-edge), run by the edge server's tests. */
     static boolean elsewhere(String line) {
