@@ -41,8 +41,10 @@ class ModelsApiTest {
             String id = m.get("id").asText();
             assertEquals("READY", m.get("state").asText());
             assertEquals("CPU", m.get("execution_provider").asText());
-            assertEquals(id, m.get("manifest").get("model_id") != null ? m.get("manifest").get("model_id").asText()
-                    : m.get("manifest").get("modelId").asText());
+            // the manifest as the package has it: snake_case, like the rest of the product's JSON
+            assertEquals(id, m.get("manifest").get("model_id").asText());
+            assertTrue(!m.toString().contains("\"modelId\""), "no camelCase manifest fields: " + m);
+            assertEquals(m.get("loaded_at").asText(), java.time.Instant.parse(m.get("loaded_at").asText()).toString());
             assertTrue(m.get("version").asText().matches("[0-9a-f]{12}"), m.toString());
             assertEquals("READY", ready.get("models").get(id).asText());
             String v1 = m.get("version").asText();

@@ -30,6 +30,13 @@ public class ProblemErrorResponseProcessor implements ErrorResponseProcessor<byt
     public MutableHttpResponse<byte[]> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
         HttpRequest<?> request = context.getRequest();
         int status = response.code();
+        if (status >= 500 && context.getRootCause().map(MalformedMultipart::is).orElse(false)) {
+            // the client's malformed multipart body, not a server failure (no stack trace logged for it)
+            LOG.debug("request {}: malformed multipart body", RequestIds.of(request));
+            response.status(io.micronaut.http.HttpStatus.BAD_REQUEST);
+            Map.Entry<String, String> bad = Problems.describe(400);
+            return problems.rewrite(request, response, bad.getKey(), bad.getValue(), MalformedMultipart.DETAIL);
+        }
         Map.Entry<String, String> kind = Problems.describe(status);
         String detail;
         if (status >= 500) {

@@ -68,7 +68,9 @@ public final class SessionFactory {
     }
 
     /**
-     * Opens {@code modelFile} on the first usable provider of {@code options.providers()}.
+     * Opens {@code modelFile} on the first usable provider of {@code options.providers()}. The graph's kind is
+     * not a provider's business: {@link org.mvfaedge.sdk.pkg.ModelPackage#open} has refused a graph that is not
+     * an MVFA graph before any provider is tried (MvfaGraphContract), so a failure here is the provider's.
      *
      * @throws InferenceException when none works, listing every provider's reason
      */

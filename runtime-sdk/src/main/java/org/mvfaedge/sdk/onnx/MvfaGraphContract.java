@@ -1,13 +1,7 @@
 package org.mvfaedge.sdk.onnx;
 
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -55,9 +49,7 @@ public final class MvfaGraphContract {
     public static Signature read(Path modelFile) {
         Set<String> inputs = new LinkedHashSet<>();
         Set<String> outputs = new LinkedHashSet<>();
-        try (InputStream in = Files.newInputStream(modelFile)) {
-            CodedInputStream model = CodedInputStream.newInstance(in);
-            model.setSizeLimit(Integer.MAX_VALUE);
+        OnnxModelFiles.parse(modelFile, model -> {
             for (int tag = model.readTag(); tag != 0; tag = model.readTag()) {
                 if (WireFormat.getTagFieldNumber(tag) != MODEL_GRAPH
                         || WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
@@ -77,13 +69,8 @@ public final class MvfaGraphContract {
                 }
                 model.popLimit(limit);
             }
-        } catch (NoSuchFileException e) {
-            throw new OnnxFormatException("ONNX model " + modelFile + " does not exist");
-        } catch (InvalidProtocolBufferException e) {
-            throw new OnnxFormatException(modelFile + " is not an ONNX model (protobuf: " + e.getMessage() + ")", e);
-        } catch (IOException e) {
-            throw new OnnxFormatException("could not read ONNX model " + modelFile + ": " + e.getMessage(), e);
-        }
+            return null;
+        });
         return new Signature(Collections.unmodifiableSet(inputs), Collections.unmodifiableSet(outputs));
     }
 
@@ -98,7 +85,7 @@ public final class MvfaGraphContract {
         Signature s;
         try {
             s = read(modelFile);
-        } catch (OnnxFormatException e) {
+        } catch (OnnxFormatException | java.io.UncheckedIOException e) {
             throw new ModelPackageException(pkg, e.getMessage() + " (re-export the package)", e);
         }
         String problem = problem(s.inputs(), s.outputs(), fewShot);

@@ -149,18 +149,7 @@ public final class OnnxModelFiles {
      */
     public static ModelProto read(Path modelFile) {
         Path file = modelFile.toAbsolutePath().normalize();
-        ModelProto model;
-        try (InputStream in = Files.newInputStream(file)) {
-            CodedInputStream coded = CodedInputStream.newInstance(in);
-            coded.setSizeLimit(Integer.MAX_VALUE);
-            model = ModelProto.parseFrom(coded);
-        } catch (NoSuchFileException e) {
-            throw new OnnxFormatException("ONNX model " + file + " does not exist");
-        } catch (InvalidProtocolBufferException e) {
-            throw new OnnxFormatException(file + " is not an ONNX model (protobuf: " + e.getMessage() + ")", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not read ONNX model " + file + ": " + e.getMessage(), e);
-        }
+        ModelProto model = parse(file, ModelProto::parseFrom);
         GraphProto.Builder graph = null;
         Map<Path, FileChannel> open = new HashMap<>();
         try {
@@ -186,6 +175,31 @@ public final class OnnxModelFiles {
             }
         }
         return graph == null ? model : model.toBuilder().setGraph(graph).build();
+    }
+
+    /** Reads a model file's protobuf, or part of it, from a stream without protobuf's 64 MB default limit. */
+    interface ProtobufReader<T> {
+        T read(CodedInputStream in) throws IOException;
+    }
+
+    /**
+     * Runs {@code body} on the model file's protobuf stream, with the messages every reader of a model gives
+     * for a missing file (OnnxFormatException), a file that is not an ONNX model (OnnxFormatException) and a
+     * read failure (UncheckedIOException).
+     */
+    static <T> T parse(Path modelFile, ProtobufReader<T> body) {
+        Path file = modelFile.toAbsolutePath().normalize();
+        try (InputStream in = Files.newInputStream(file)) {
+            CodedInputStream coded = CodedInputStream.newInstance(in);
+            coded.setSizeLimit(Integer.MAX_VALUE);
+            return body.read(coded);
+        } catch (NoSuchFileException e) {
+            throw new OnnxFormatException("ONNX model " + file + " does not exist");
+        } catch (InvalidProtocolBufferException e) {
+            throw new OnnxFormatException(file + " is not an ONNX model (protobuf: " + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read ONNX model " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static TensorProto inline(Path modelFile, TensorProto t, Map<Path, FileChannel> open) throws IOException {

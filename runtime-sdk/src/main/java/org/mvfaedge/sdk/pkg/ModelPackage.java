@@ -46,12 +46,10 @@ public final class ModelPackage {
 
     private final Path dir;
     private final Manifest manifest;
-    private final PreprocessingSpec preprocessing;
 
-    private ModelPackage(Path dir, Manifest manifest, PreprocessingSpec preprocessing) {
+    private ModelPackage(Path dir, Manifest manifest) {
         this.dir = dir;
         this.manifest = manifest;
-        this.preprocessing = preprocessing;
     }
 
     /**
@@ -105,7 +103,7 @@ public final class ModelPackage {
             throw new ModelPackageException(dir, MANIFEST + " has a field of the wrong type: " + e.getOriginalMessage(), e);
         }
         // before the files are hashed: a package this SDK cannot feed is refused whatever its files hold
-        PreprocessingSpec preprocessing = PreprocessingSpec.of(dir, m);
+        PreprocessingSpec.of(dir, m);
         verifyFile(dir, m.model().file(), m.model().sha256(), "model");
         if (m.model().externalData() != null) {
             verifyFile(dir, m.model().externalData(), m.model().externalDataSha256(), "external data");
@@ -113,7 +111,7 @@ public final class ModelPackage {
         // Once, here, before any execution provider is asked to load the graph: a graph of another kind
         // is a wrong file, which no provider can fix.
         MvfaGraphContract.check(dir, dir.resolve(m.model().file()), m.mode() != null && m.mode().fewShot());
-        return new ModelPackage(dir, m, preprocessing);
+        return new ModelPackage(dir, m);
     }
 
     private static void checkFormat(Path dir, JsonNode root) {
@@ -178,7 +176,7 @@ public final class ModelPackage {
 
     /** How images are prepared for this package's graph (its manifest's {@code preprocessing}, checked). */
     public PreprocessingSpec preprocessing() {
-        return preprocessing;
+        return PreprocessingSpec.of(dir, manifest); // checked when the package was opened: cannot fail here
     }
 
     /** The graph file. */

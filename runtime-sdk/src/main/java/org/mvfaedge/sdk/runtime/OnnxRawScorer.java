@@ -59,10 +59,6 @@ public final class OnnxRawScorer implements RawScorer, AutoCloseable {
         return runner.fewShot();
     }
 
-    public OrtSession session() {
-        return session;
-    }
-
     /** The run path of this session (direct buffers, named outputs, cancellation). */
     public GraphRunner runner() {
         return runner;

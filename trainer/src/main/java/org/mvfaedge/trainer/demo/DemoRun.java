@@ -212,6 +212,7 @@ public final class DemoRun {
                 sdk.imageAuc(), sdk.pixelAuc() == null ? Double.NaN : sdk.pixelAuc(), count(sdk.anomalous()),
                 sdk.samples().size()));
         sdk.branches().forEach((k, v) -> say(String.format("  %s: image AUC %.3f, pixel AUC %.3f", k, v[0], v[1])));
+        DemoDicom.run(pkgDir, sets.get(brain.name()).samples(BmadDataset.Split.TEST), out.resolve("dicom"), this::say);
 
         stage("writing the report");
         Outcome partial = new Outcome(plan, out, few, zero, training, pkgDir, sdk, out.resolve("report.html"), elapsed());

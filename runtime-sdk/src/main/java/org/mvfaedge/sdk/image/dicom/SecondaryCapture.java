@@ -113,15 +113,20 @@ public final class SecondaryCapture {
         put(ds, Tags.BURNED_IN_ANNOTATION, "CS", text("NO", "CS"));
         put(ds, Tags.PIXEL_DATA, "OB", pad(rgb, "OB"));
 
+        return part10(SOP_CLASS, sop, ds, rgb.length);
+    }
+
+    /** Preamble, "DICM", file meta information (explicit VR LE) and the data set's encoded elements. */
+    static byte[] part10(String sopClass, String sop, TreeMap<Integer, byte[]> ds, int sizeHint) {
         TreeMap<Integer, byte[]> meta = new TreeMap<>(Integer::compareUnsigned);
         put(meta, 0x00020001, "OB", new byte[] {0, 1});
-        put(meta, 0x00020002, "UI", text(SOP_CLASS, "UI"));
+        put(meta, 0x00020002, "UI", text(sopClass, "UI"));
         put(meta, 0x00020003, "UI", text(sop, "UI"));
         put(meta, Tags.TRANSFER_SYNTAX, "UI", text(DicomParser.EXPLICIT_LE, "UI"));
         put(meta, 0x00020012, "UI", text(IMPLEMENTATION_UID, "UI"));
         put(meta, 0x00020013, "SH", text(IMPLEMENTATION_VERSION, "SH"));
         int metaLen = meta.values().stream().mapToInt(b -> b.length).sum();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(rgb.length + 4096);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint + 4096);
         out.writeBytes(new byte[128]);
         out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
         out.writeBytes(element(0x00020000, "UL", ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(metaLen).array()));
@@ -135,20 +140,20 @@ public final class SecondaryCapture {
         return t.length() <= n ? t : t.substring(0, n);
     }
 
-    private static void put(TreeMap<Integer, byte[]> into, int tag, String vr, byte[] value) {
+    static void put(TreeMap<Integer, byte[]> into, int tag, String vr, byte[] value) {
         into.put(tag, element(tag, vr, value));
     }
 
-    private static byte[] us(int v) {
+    static byte[] us(int v) {
         return new byte[] {(byte) v, (byte) (v >> 8)};
     }
 
-    private static byte[] text(String s, String vr) {
+    static byte[] text(String s, String vr) {
         return pad(s.getBytes(StandardCharsets.ISO_8859_1), vr);
     }
 
     /** Even length: UIs and binary values padded with NUL, text with a space. */
-    private static byte[] pad(byte[] v, String vr) {
+    static byte[] pad(byte[] v, String vr) {
         if (v.length % 2 == 0) {
             return v;
         }
@@ -157,7 +162,7 @@ public final class SecondaryCapture {
         return p;
     }
 
-    private static byte[] element(int tag, String vr, byte[] value) {
+    static byte[] element(int tag, String vr, byte[] value) {
         boolean longForm = vr.equals("OB") || vr.equals("OW") || vr.equals("UT") || vr.equals("SQ") || vr.equals("UN");
         ByteBuffer b = ByteBuffer.allocate((longForm ? 12 : 8) + value.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort((short) (tag >>> 16)).putShort((short) tag);
