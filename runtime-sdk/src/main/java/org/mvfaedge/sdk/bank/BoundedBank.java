@@ -25,7 +25,7 @@ public final class BoundedBank {
     private final int pw;
     private final int capacity;
     private float[] data;
-    /** Projected rows, dimension-major: value p of row r at {@code projected[p * capacity + r]}. */
+    /** Projected rows, row-major ({@code pw} values a row). */
     private final float[] projected;
     private int held;
     private long seen;
@@ -68,6 +68,15 @@ public final class BoundedBank {
 
     /** Appends {@code count} rows of {@code src} from row {@code from}, normalising each. */
     public void add(float[] src, int from, int count) {
+        add(src, from, count, false);
+    }
+
+    /** Appends rows that are unit rows already (a package's bank), copying them bit for bit. */
+    public void addUnit(float[] src, int from, int count) {
+        add(src, from, count, true);
+    }
+
+    private void add(float[] src, int from, int count, boolean unit) {
         if ((long) (from + count) * width > src.length) {
             throw new IllegalArgumentException("rows " + from + ".." + (from + count) + " of width " + width
                     + " exceed the " + src.length + " values given");
@@ -84,9 +93,13 @@ public final class BoundedBank {
                 long cap = budget > 0 ? (long) capacity * width : Integer.MAX_VALUE - 8;
                 data = Arrays.copyOf(data, (int) Math.min(grown, cap));
             }
-            normalise(src, from + done, n, held);
+            if (unit) {
+                System.arraycopy(src, (from + done) * width, data, held * width, n * width);
+            } else {
+                normalise(src, from + done, n, held);
+            }
             if (budget > 0) {
-                CoresetSelector.project(data, held, n, width, projection, pw, projected, capacity, held);
+                CoresetSelector.project(data, held, n, width, projection, pw, projected, held);
             }
             held += n;
             seen += n;
@@ -115,15 +128,13 @@ public final class BoundedBank {
         if (budget == 0 || held <= budget) {
             return;
         }
-        int[] kept = selector.selectProjected(projected, pw, held, capacity, budget).kept().clone();
+        int[] kept = selector.selectProjected(projected, pw, held, budget).kept().clone();
         Arrays.sort(kept); // arrival order; kept[j] >= j, so rows move down in place
         for (int j = 0; j < kept.length; j++) {
             int r = kept[j];
             if (r != j) {
                 System.arraycopy(data, r * width, data, j * width, width);
-                for (int p = 0; p < pw; p++) {
-                    projected[p * capacity + j] = projected[p * capacity + r];
-                }
+                System.arraycopy(projected, r * pw, projected, j * pw, pw);
             }
         }
         held = budget;

@@ -132,12 +132,12 @@ class CoresetSelectorTest {
         double minPair = Double.POSITIVE_INFINITY;
         float[] proj = sel.projection(width);
         float[] y = new float[128 * count];
-        CoresetSelector.project(x, 0, count, width, proj, 128, y, count, 0);
+        CoresetSelector.project(x, 0, count, width, proj, 128, y, 0);
         for (int a = 0; a < s.kept().length; a++) {
             for (int b = a + 1; b < s.kept().length; b++) {
                 double d = 0;
                 for (int p = 0; p < 128; p++) {
-                    double e = y[p * count + s.kept()[a]] - y[p * count + s.kept()[b]];
+                    double e = y[s.kept()[a] * 128 + p] - y[s.kept()[b] * 128 + p];
                     d += e * e;
                 }
                 minPair = Math.min(minPair, Math.sqrt(d));

@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.sdk;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +23,11 @@ import org.mvfaedge.sdk.ExecutionProvider;
 import org.mvfaedge.sdk.ImageDecodeException;
 import org.mvfaedge.sdk.ImageInput;
 import org.mvfaedge.sdk.ModelPackageException;
+import org.mvfaedge.sdk.bank.BankTensors;
+import org.mvfaedge.sdk.bank.CoresetSelector;
+import org.mvfaedge.sdk.bank.MappedOnnx;
+import org.mvfaedge.sdk.onnx.MvfaGraphNames;
+import org.mvfaedge.sdk.onnx.OnnxModelEdits;
 import org.mvfaedge.sdk.pkg.Manifest;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.sdk.pkg.Sha256;
@@ -141,6 +148,67 @@ class EnrollmentTest {
         assertEquals(max, c.statistics().get("few_map").max(), 1e-6);
     }
 
+    /** A bank initializer of a package, as float32 rows. */
+    static float[] bank(Path pkg, String name) {
+        ModelPackage p = ModelPackage.open(pkg);
+        return BankTensors.rows(OnnxModelEdits.initializer(MappedOnnx.read(p.modelFile()), name));
+    }
+
+    @Test
+    void aBudgetKeepsTheGreedyCoresetOfTheFullBankAndOnlyRaisesTheDistances() throws Exception {
+        FixtureConfig cfg = fx.config();
+        List<String> shots = cfg.supportImages();
+        Path start = fx.export(tmp.resolve("budget-start"), shots.subList(0, 1), false);
+        int budget = (int) (cfg.memoryBankRows() / 2);
+        long seed = 77;
+        Path full = tmp.resolve("budget-full");
+        Path reduced = tmp.resolve("budget-reduced");
+        try (AnomalyDetector d = AnomalyDetector.open(start, CPU)) {
+            List<ImageInput> all = shots.stream().map(x -> ImageInput.of(fx.image(x))).toList();
+            Enrollment.of(d).bankUpdate(Enrollment.BankUpdate.REPLACE).fullBank().addNormals(all).write(full);
+            Enrollment.of(d).bankUpdate(Enrollment.BankUpdate.REPLACE).bankBudget(budget).selectionSeed(seed)
+                    .addNormals(all).write(reduced);
+        }
+        Manifest.Mode fm = ModelPackage.open(full).manifest().mode();
+        assertEquals(cfg.memoryBankRows(), fm.memoryBankRows());
+        assertEquals(null, fm.bankReduction(), "a full bank records no reduction");
+        Manifest.Mode rm = ModelPackage.open(reduced).manifest().mode();
+        assertEquals(budget, rm.memoryBankRows());
+        assertEquals(new Manifest.BankReduction("greedy-k-center", budget, cfg.memoryBankRows(), budget, seed,
+                Math.min(cfg.bottleneck(), 128)), rm.bankReduction());
+        assertTrue(Files.readString(reduced.resolve("manifest.json")).contains("\"bank_reduction\""));
+        assertFalse(Files.readString(full.resolve("manifest.json")).contains("bank_reduction"));
+        // All rows fit one reduction batch (2 x budget): the kept rows are exactly the one-shot greedy
+        // selection over the full bank, in their order there.
+        int width = cfg.bottleneck();
+        for (int k = 0; k < cfg.levels(); k++) {
+            for (String name : List.of(MvfaGraphNames.segMemory(k), MvfaGraphNames.detMemory(k))) {
+                float[] fullRows = bank(full, name);
+                int[] kept = new CoresetSelector(seed).select(fullRows, width, fullRows.length / width, budget).kept()
+                        .clone();
+                Arrays.sort(kept);
+                float[] want = new float[budget * width];
+                for (int j = 0; j < budget; j++) {
+                    System.arraycopy(fullRows, kept[j] * width, want, j * width, width);
+                }
+                assertArrayEquals(want, bank(reduced, name), name);
+            }
+        }
+        // Fewer rows can only lower the best cosine: every pixel's distance is at least the full bank's.
+        try (AnomalyDetector f = AnomalyDetector.open(full, CPU); AnomalyDetector r = AnomalyDetector.open(reduced, CPU)) {
+            for (int i = 0; i < cfg.images(); i++) {
+                float[] a = f.detect(fx.image("img" + i)).rawFewMap();
+                float[] b = r.detect(fx.image("img" + i)).rawFewMap();
+                double raised = 0;
+                for (int p = 0; p < a.length; p++) {
+                    assertTrue(b[p] >= a[p] - 1e-5f, "img" + i + " pixel " + p + ": " + b[p] + " < " + a[p]);
+                    raised = Math.max(raised, b[p] - a[p]);
+                }
+                assertTrue(raised > 0, "dropping half the rows changes some distance");
+            }
+        }
+    }
+
     @Test
     void refusals() throws Exception {
         List<String> shots = fx.config().supportImages();
@@ -159,6 +227,9 @@ class EnrollmentTest {
                     List.of(ImageInput.of(fx.image(other)), ImageInput.of(new byte[0])), out));
             assertTrue(e.getMessage().contains("normal image 2 of 2"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> d.enroll(List.of(), out));
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                    () -> Enrollment.of(d).bankBudget(-1));
+            assertTrue(negative.getMessage().contains("0: keep every row"), negative.getMessage());
             IllegalArgumentException one = assertThrows(IllegalArgumentException.class, () -> d.enroll(
                     List.of(ImageInput.of(fx.image(other))),
                     List.of(new LabeledImage(ImageInput.of(fx.image("img1")), false)), out));
