@@ -19,6 +19,10 @@ import java.util.Random;
 public final class CoresetSelector {
     /** PatchCore's projection width. */
     public static final int DEFAULT_PROJECTION_DIMS = 128;
+    /** Dimensions summed first: their partial distance is a lower bound that rules most pairs out. */
+    private static final int HEAD_DIMS = 16;
+    /** Relative margin on every pruning test, far above float rounding, so pruning never changes a choice. */
+    private static final float MARGIN = 1e-4f;
 
     private final long seed;
     private final int dims;
@@ -124,8 +128,9 @@ public final class CoresetSelector {
      *
      * <p>Exact, but it skips most distance computations by the triangle inequality (as Elkan's
      * k-means does): a row at distance m from its nearest kept row a cannot come closer than m to a new
-     * kept row c when |c - a| >= 2m. Each new kept row costs its distances to the kept rows before it
-     * and to the rows near it, instead of a distance to every row.
+     * kept row c when |c - a| >= 2m, so the rows of a kept row a whose rows all lie within r of it are
+     * skipped at once when |c - a| >= 2r. Partial sums over the first dimensions bound distances from
+     * below, so most tests stop after 16 of the 128 products (partial distance search).
      */
     public Selection selectProjected(float[] y, int pw, int count, int budget) {
         if (budget < 1) {
@@ -146,16 +151,31 @@ public final class CoresetSelector {
         int[] kept = new int[budget];
         float[] centres = new float[budget * pw];
         float[] between = new float[budget]; // squared distances of the new kept row to the earlier ones
+        float[] reach = new float[budget]; // an upper bound of the squared distance of a kept row's rows to it
+        boolean[] skip = new boolean[budget];
+        int head = Math.min(HEAD_DIMS, pw);
         int next = new Random(seed ^ 0x5DEECE66DL).nextInt(count);
         float best = 0f;
         for (int t = 0; t < budget; t++) {
             kept[t] = next;
             isKept[next] = true;
             min[next] = 0f;
-            System.arraycopy(y, next * pw, centres, t * pw, pw);
+            int co = t * pw;
+            System.arraycopy(y, next * pw, centres, co, pw);
+            // Which earlier kept rows' rows the new one may take: |c - a| < 2 reach(a). A partial sum over
+            // the first dimensions is already a lower bound of the distance, so most are ruled out cheaply.
             for (int j = 0; j < t; j++) {
-                between[j] = distance2(centres, j * pw, centres, t * pw, pw);
+                float limit = 4f * reach[j] * (1f + MARGIN) + 1e-12f;
+                float part = distance2(centres, j * pw, centres, co, 0, head);
+                if (part >= limit) {
+                    skip[j] = true;
+                    continue;
+                }
+                float full = part + distance2(centres, j * pw, centres, co, head, pw);
+                between[j] = full;
+                skip[j] = full >= limit;
             }
+            reach[t] = 0f;
             best = -1f;
             int arg = -1;
             for (int i = 0; i < count; i++) {
@@ -164,13 +184,20 @@ public final class CoresetSelector {
                 }
                 float m = min[i];
                 int a = nearest[i];
-                // Skip when |c - a|^2 >= 4 m (i.e. |c - a| >= 2 sqrt(m)), with a margin for rounding.
-                if (a < 0 || between[a] < 4f * m * (1f + 1e-4f) + 1e-12f) {
-                    float d = distance2(y, i * pw, centres, t * pw, pw);
-                    if (d < m) {
-                        m = d;
-                        min[i] = d;
-                        nearest[i] = t;
+                // Row level: |c - a| >= 2 sqrt(m) rules the row out (margin for rounding).
+                if (a < 0 || !skip[a] && between[a] < 4f * m * (1f + MARGIN) + 1e-12f) {
+                    int io = i * pw;
+                    float d = distance2(y, io, centres, co, 0, head);
+                    if (d < m) { // partial distance search: stop once the partial sum reaches m
+                        d += distance2(y, io, centres, co, head, pw);
+                        if (d < m) {
+                            m = d;
+                            min[i] = d;
+                            nearest[i] = t;
+                            if (d > reach[t]) {
+                                reach[t] = d;
+                            }
+                        }
                     }
                 }
                 if (m > best) {
@@ -183,30 +210,6 @@ public final class CoresetSelector {
             }
         }
         return new Selection(kept, Math.sqrt(Math.max(best, 0f)));
-    }
-
-    /** Squared distance of two rows, summed in eight lanes so the JIT can overlap the products. */
-    static float distance2(float[] x, int xo, float[] z, int zo, int n) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int p = 0;
-        for (; p + 3 < n; p += 4) {
-            float d0 = x[xo + p] - z[zo + p];
-            float d1 = x[xo + p + 1] - z[zo + p + 1];
-            float d2 = x[xo + p + 2] - z[zo + p + 2];
-            float d3 = x[xo + p + 3] - z[zo + p + 3];
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
-        }
-        for (; p < n; p++) {
-            float d = x[xo + p] - z[zo + p];
-            s0 += d * d;
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     /**
@@ -240,5 +243,29 @@ public final class CoresetSelector {
             radius = Math.max(radius, best);
         }
         return Math.sqrt(radius);
+    }
+
+    /** Squared distance over dimensions {@code from..to} of two rows, in four lanes the JIT can overlap. */
+    static float distance2(float[] x, int xo, float[] z, int zo, int from, int to) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int p = from;
+        for (; p + 3 < to; p += 4) {
+            float d0 = x[xo + p] - z[zo + p];
+            float d1 = x[xo + p + 1] - z[zo + p + 1];
+            float d2 = x[xo + p + 2] - z[zo + p + 2];
+            float d3 = x[xo + p + 3] - z[zo + p + 3];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; p < to; p++) {
+            float d = x[xo + p] - z[zo + p];
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 }
