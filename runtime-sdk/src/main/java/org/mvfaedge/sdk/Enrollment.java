@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.mvfaedge.sdk.bank.BankPrecision;
 import org.mvfaedge.sdk.bank.BankTensors;
 import org.mvfaedge.sdk.bank.BoundedBank;
 import org.mvfaedge.sdk.bank.CoresetSelector;
@@ -89,6 +90,7 @@ public final class Enrollment {
     private BankUpdate update = BankUpdate.APPEND;
     private int bankBudget = DEFAULT_BANK_BUDGET;
     private long selectionSeed = DEFAULT_SELECTION_SEED;
+    private BankPrecision bankPrecision;
     private List<LabeledImage> calibration;
     private Double targetSensitivity;
 
@@ -142,6 +144,16 @@ public final class Enrollment {
     /** The seed of the coreset selection (its random projection and first row); default 0. */
     public Enrollment selectionSeed(long seed) {
         this.selectionSeed = seed;
+        return this;
+    }
+
+    /**
+     * Stores the new bank in float16 ({@link BankPrecision#FP16}: half the bytes; the graph casts it to
+     * float32, so similarities still accumulate in float32). Default: the package's own bank precision.
+     * A float16 bank stays float16 on later enrollments; {@link BankPrecision#FP32} cannot widen one back.
+     */
+    public Enrollment bankPrecision(BankPrecision precision) {
+        this.bankPrecision = Objects.requireNonNull(precision, "precision");
         return this;
     }
 
@@ -201,6 +213,19 @@ public final class Enrollment {
                     banks[i].addUnit(rows, 0, rows.length / width);
                 }
             }
+            String precision = m.mode().bankPrecision();
+            if (bankPrecision == BankPrecision.FP16) {
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < banks.length; i++) {
+                    names.add(bankName(i));
+                    types[i] = TensorProto.DataType.FLOAT16.getNumber();
+                }
+                model = BankPrecision.castFromFloat16(model, names);
+                precision = BankPrecision.FP16.id();
+            } else if (bankPrecision == BankPrecision.FP32 && types[0] == TensorProto.DataType.FLOAT16.getNumber()) {
+                throw new IllegalArgumentException("the package's memory bank is float16 already; its rows cannot be"
+                        + " widened back to float32 (enroll into a package exported with a float32 bank)");
+            }
             detector.withGraph((runner, decoder, ws) -> {
                 tokens(source, runner, decoder, ws, levels, banks, added);
                 return null;
@@ -225,7 +250,7 @@ public final class Enrollment {
             Path data = OnnxModelFiles.dataFileFor(graph);
             boolean external = Files.isRegularFile(data);
             Manifest.Calibration cal = calibration == null ? keptCalibration(m) : recalibrate(graph, m);
-            Manifest updated = manifest(m, added, rows, external, cal, reduction);
+            Manifest updated = manifest(m, added, rows, external, cal, reduction, precision);
             LOG.info("enrolled {} normal image(s): memory bank of {} rows per level ({} before the budget of {})",
                     added.size(), rows, seen, bankBudget == 0 ? "none" : bankBudget);
             return ModelPackage.write(out, updated, graph, external ? data : null);
@@ -337,14 +362,14 @@ public final class Enrollment {
     }
 
     private Manifest manifest(Manifest m, List<String> added, long rows, boolean external, Manifest.Calibration cal,
-            Manifest.BankReduction reduction) {
+            Manifest.BankReduction reduction, String precision) {
         List<String> support = new ArrayList<>();
         if (update == BankUpdate.APPEND && m.mode().supportImages() != null) {
             support.addAll(m.mode().supportImages());
         }
         support.addAll(added);
         Manifest.Mode mode = new Manifest.Mode(m.mode().protocol(), support.size(), m.mode().iterate(), m.mode().seed(),
-                support, rows, reduction, m.mode().bankPrecision());
+                support, rows, reduction, precision);
         Manifest.Model mm = m.model();
         Manifest.Model model = new Manifest.Model(mm.file(), null, external ? OnnxModelFiles.dataFileFor(
                 Path.of(mm.file())).getFileName().toString() : null, null, mm.opset(), mm.precision(), mm.imgSize(),

@@ -23,6 +23,7 @@ import org.mvfaedge.sdk.ExecutionProvider;
 import org.mvfaedge.sdk.ImageDecodeException;
 import org.mvfaedge.sdk.ImageInput;
 import org.mvfaedge.sdk.ModelPackageException;
+import org.mvfaedge.sdk.bank.BankPrecision;
 import org.mvfaedge.sdk.bank.BankTensors;
 import org.mvfaedge.sdk.bank.CoresetSelector;
 import org.mvfaedge.sdk.bank.MappedOnnx;
@@ -206,6 +207,48 @@ class EnrollmentTest {
                 }
                 assertTrue(raised > 0, "dropping half the rows changes some distance");
             }
+        }
+    }
+
+    @Test
+    void aFloat16BankHalvesTheBanksBytesAndMovesTheMapsByAtMostItsRounding() throws Exception {
+        FixtureConfig cfg = fx.config();
+        List<String> shots = cfg.supportImages();
+        Path start = fx.export(tmp.resolve("fp16-start"), shots.subList(0, 1), false);
+        Path f32 = tmp.resolve("fp16-ref");
+        Path f16 = tmp.resolve("fp16-bank");
+        List<ImageInput> all = shots.stream().map(x -> ImageInput.of(fx.image(x))).toList();
+        try (AnomalyDetector d = AnomalyDetector.open(start, CPU)) {
+            Enrollment.of(d).bankUpdate(Enrollment.BankUpdate.REPLACE).fullBank().addNormals(all).write(f32);
+            Enrollment.of(d).bankUpdate(Enrollment.BankUpdate.REPLACE).fullBank().bankPrecision(BankPrecision.FP16)
+                    .addNormals(all).write(f16);
+        }
+        assertEquals("fp16", ModelPackage.open(f16).manifest().mode().bankPrecision());
+        assertEquals(null, ModelPackage.open(f32).manifest().mode().bankPrecision());
+        long bankBytes = 2L * cfg.levels() * cfg.memoryBankRows() * cfg.bottleneck() * 4;
+        long saved = Files.size(f32.resolve("model.onnx")) - Files.size(f16.resolve("model.onnx"));
+        // Half the bank's bytes, less the few hundred bytes of the Cast nodes.
+        assertTrue(saved > bankBytes / 2 - 1024 && saved <= bankBytes / 2, saved + " bytes saved of " + bankBytes);
+        // Rounding a unit row to float16 moves it by at most 2^-11 (relative), so each level's best cosine
+        // moves by at most 2^-11 and the level-summed map by levels x 2^-11 (measured on the fixture: 2.0e-4).
+        double tol = cfg.levels() * 0x1p-11;
+        try (AnomalyDetector a = AnomalyDetector.open(f32, CPU); AnomalyDetector b = AnomalyDetector.open(f16, CPU)) {
+            for (int i = 0; i < cfg.images(); i++) {
+                Detection x = a.detect(fx.image("img" + i));
+                Detection y = b.detect(fx.image("img" + i));
+                Fixtures.assertClose("fp16 bank img" + i + " few_map", y.rawFewMap(), x.rawFewMap(), tol);
+                Fixtures.assertClose("fp16 bank img" + i + " few_score", new float[] {y.rawFewScore()},
+                        new float[] {x.rawFewScore()}, tol);
+            }
+            // Enrolling into it keeps float16, and cannot widen it back.
+            Path again = tmp.resolve("fp16-again");
+            ModelPackage p = b.enroll(List.of(all.get(0)), again);
+            assertEquals("fp16", p.manifest().mode().bankPrecision());
+            assertEquals(ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT16.getNumber(), OnnxModelEdits.initializer(
+                    MappedOnnx.read(p.modelFile()), MvfaGraphNames.detMemory(0)).getDataType());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Enrollment.of(b)
+                    .bankPrecision(BankPrecision.FP32).addNormal(all.get(0)).write(tmp.resolve("never-fp32")));
+            assertTrue(e.getMessage().contains("cannot be widened"), e.getMessage());
         }
     }
 
