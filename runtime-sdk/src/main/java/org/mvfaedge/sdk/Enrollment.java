@@ -16,8 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.mvfaedge.sdk.bank.BankPrecision;
+import org.mvfaedge.sdk.bank.BankTensors;
+import org.mvfaedge.sdk.bank.BoundedBank;
+import org.mvfaedge.sdk.bank.CoresetSelector;
+import org.mvfaedge.sdk.bank.MappedOnnx;
 import org.mvfaedge.sdk.calibration.Calibrator;
-import org.mvfaedge.sdk.detect.BankRows;
 import org.mvfaedge.sdk.detect.GraphRunner;
 import org.mvfaedge.sdk.detect.InputDecoder;
 import org.mvfaedge.sdk.detect.Workspace;
@@ -69,9 +75,22 @@ public final class Enrollment {
     static final String PRODUCER = "MVFA-Edge 0.1.0 SDK enrollment";
     private static final Logger LOG = LoggerFactory.getLogger(Enrollment.class);
 
+    /**
+     * Rows per level and branch an enrolled bank keeps by default: a site that enrols normal images
+     * unattended never grows its bank (and its search time) without bound. At 240 px with ViT-B/16 or
+     * ViT-L/14 (226 tokens, 11 views) an image adds 2,486 rows, so the default holds about 1.6 images'
+     * worth of rows, chosen by greedy k-center from everything enrolled (PatchCore keeps 1 to 10 %).
+     */
+    public static final int DEFAULT_BANK_BUDGET = 4096;
+    /** The selection's default seed. */
+    public static final long DEFAULT_SELECTION_SEED = 0;
+
     private final AnomalyDetector detector;
     private final List<ImageInput> normals = new ArrayList<>();
     private BankUpdate update = BankUpdate.APPEND;
+    private int bankBudget = DEFAULT_BANK_BUDGET;
+    private long selectionSeed = DEFAULT_SELECTION_SEED;
+    private BankPrecision bankPrecision;
     private List<LabeledImage> calibration;
     private Double targetSensitivity;
 
@@ -99,6 +118,42 @@ public final class Enrollment {
     /** Appends to (default) or replaces the package's bank. */
     public Enrollment bankUpdate(BankUpdate update) {
         this.update = Objects.requireNonNull(update, "update");
+        return this;
+    }
+
+    /**
+     * Rows per level (for each of the seg and det banks) the new bank keeps, chosen by greedy k-center
+     * coreset selection among the package's rows (when appending) and the enrolled images' rows, which
+     * are reduced as they stream in: at most twice the budget is held per bank. 0 keeps every row
+     * ({@link #fullBank}). Default {@link #DEFAULT_BANK_BUDGET}; a bank with no more rows than the
+     * budget is kept whole, in order.
+     */
+    public Enrollment bankBudget(int rows) {
+        if (rows < 0) {
+            throw new IllegalArgumentException("the bank budget is a number of rows >= 0 (0: keep every row), got " + rows);
+        }
+        this.bankBudget = rows;
+        return this;
+    }
+
+    /** Keeps every row: the bank grows by each image's rows (11 views x tokens), as the reference's does. */
+    public Enrollment fullBank() {
+        return bankBudget(0);
+    }
+
+    /** The seed of the coreset selection (its random projection and first row); default 0. */
+    public Enrollment selectionSeed(long seed) {
+        this.selectionSeed = seed;
+        return this;
+    }
+
+    /**
+     * Stores the new bank in float16 ({@link BankPrecision#FP16}: half the bytes; the graph casts it to
+     * float32, so similarities still accumulate in float32). Default: the package's own bank precision.
+     * A float16 bank stays float16 on later enrollments; {@link BankPrecision#FP32} cannot widen one back.
+     */
+    public Enrollment bankPrecision(BankPrecision precision) {
+        this.bankPrecision = Objects.requireNonNull(precision, "precision");
         return this;
     }
 
@@ -135,28 +190,69 @@ public final class Enrollment {
             checkLabels(calibration);
         }
         int levels = m.model().levels();
+        int width = m.model().bottleneck();
         List<String> added = new ArrayList<>();
-        List<BankRows[]> fresh = detector.withGraph((runner, decoder, ws) -> tokens(source, runner, decoder, ws,
-                levels, added));
         Path work = null;
         try {
+            // Mapped, not parsed onto the heap: only the banks are held in memory.
+            ModelProto model = MappedOnnx.read(source.modelFile());
+            BoundedBank[] banks = new BoundedBank[2 * levels];
+            int[] types = new int[2 * levels];
+            for (int i = 0; i < banks.length; i++) {
+                TensorProto old = OnnxModelEdits.initializer(model, bankName(i));
+                long[] dims = OnnxTensors.dims(old);
+                if (dims.length != 2 || dims[1] != width) {
+                    throw new ModelPackageException(source.dir(), "memory bank '" + bankName(i) + "' has shape "
+                            + java.util.Arrays.toString(dims) + ", expected [M, " + width + "]");
+                }
+                types[i] = old.getDataType();
+                banks[i] = new BoundedBank(width, bankBudget, selectionSeed);
+                if (update == BankUpdate.APPEND) {
+                    // The package's rows are unit rows already.
+                    float[] rows = BankTensors.rows(old);
+                    banks[i].addUnit(rows, 0, rows.length / width);
+                }
+            }
+            String precision = m.mode().bankPrecision();
+            if (bankPrecision == BankPrecision.FP16) {
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < banks.length; i++) {
+                    names.add(bankName(i));
+                    types[i] = TensorProto.DataType.FLOAT16.getNumber();
+                }
+                model = BankPrecision.castFromFloat16(model, names);
+                precision = BankPrecision.FP16.id();
+            } else if (bankPrecision == BankPrecision.FP32 && types[0] == TensorProto.DataType.FLOAT16.getNumber()) {
+                throw new IllegalArgumentException("the package's memory bank is float16 already; its rows cannot be"
+                        + " widened back to float32 (enroll into a package exported with a float32 bank)");
+            }
+            detector.withGraph((runner, decoder, ws) -> {
+                tokens(source, runner, decoder, ws, levels, banks, added);
+                return null;
+            });
+            for (int i = 0; i < banks.length; i++) {
+                float[] rows = banks[i].finish();
+                model = OnnxModelEdits.replaceInitializer(model, BankTensors.tensor(bankName(i), rows.length / width,
+                        width, rows, types[i]));
+            }
+            long seen = banks[0].rowsSeen();
+            long rows = banks[0].rows();
+            Manifest.BankReduction reduction = bankBudget == 0 || seen <= bankBudget ? null
+                    : new Manifest.BankReduction("greedy-k-center", bankBudget, seen, rows, selectionSeed,
+                            new CoresetSelector(selectionSeed).projectedWidth(width));
+            java.util.Arrays.fill(banks, null);
             Path parent = out.toAbsolutePath().getParent();
             Files.createDirectories(parent);
             work = Files.createTempDirectory(parent, ".enroll-");
-            ModelProto model = OnnxModelFiles.read(source.modelFile());
-            for (int k = 0; k < levels; k++) {
-                model = replaceBank(source, model, MvfaGraphNames.segMemory(k), fresh.get(0)[k]);
-                model = replaceBank(source, model, MvfaGraphNames.detMemory(k), fresh.get(1)[k]);
-            }
-            long rows = bankRows(model, MvfaGraphNames.segMemory(0));
             Path graph = work.resolve(m.model().file());
             OnnxModelFiles.write(model, graph, ExternalDataPolicy.automatic());
-            model = null; // the protobuf holds the whole model: let it go before calibration runs
+            model = null; // its banks are in the heap: let them go before calibration runs
             Path data = OnnxModelFiles.dataFileFor(graph);
             boolean external = Files.isRegularFile(data);
             Manifest.Calibration cal = calibration == null ? keptCalibration(m) : recalibrate(graph, m);
-            Manifest updated = manifest(m, added, rows, external, cal);
-            LOG.info("enrolled {} normal image(s): memory bank of {} rows per level", added.size(), rows);
+            Manifest updated = manifest(m, added, rows, external, cal, reduction, precision);
+            LOG.info("enrolled {} normal image(s): memory bank of {} rows per level ({} before the budget of {})",
+                    added.size(), rows, seen, bankBudget == 0 ? "none" : bankBudget);
             ModelPackage written = ModelPackage.write(out, updated, graph, external ? data : null);
             org.mvfaedge.sdk.dicom.DicomSettings.copy(source.dir(), out); // the DICOM window stays the package's
             return written;
@@ -171,6 +267,11 @@ public final class Enrollment {
         }
     }
 
+    /** Bank {@code i}: level i/2, seg for even i, det for odd. */
+    private static String bankName(int i) {
+        return i % 2 == 0 ? MvfaGraphNames.segMemory(i / 2) : MvfaGraphNames.detMemory(i / 2);
+    }
+
     private static void checkLabels(List<LabeledImage> images) {
         long anomalous = images.stream().filter(LabeledImage::anomalous).count();
         if (anomalous == 0 || anomalous == images.size()) {
@@ -180,12 +281,12 @@ public final class Enrollment {
     }
 
     /**
-     * Each normal image's 11 augmented views through the graph's token outputs; index 0 holds the seg
-     * rows per level, index 1 the det rows. Rows come shot-major, view by view, CLS first, as in the
-     * reference's bank.
+     * Each normal image's 11 augmented views through the graph's token outputs, streamed into the banks
+     * (index 2k the seg bank of level k, 2k+1 its det bank). Rows come shot-major, view by view, CLS
+     * first, as in the reference's bank. The banks reduce in parallel (they are independent).
      */
-    private List<BankRows[]> tokens(ModelPackage source, GraphRunner runner, InputDecoder decoder, Workspace ws,
-            int levels, List<String> added) {
+    private void tokens(ModelPackage source, GraphRunner runner, InputDecoder decoder, Workspace ws,
+            int levels, BoundedBank[] banks, List<String> added) {
         Set<String> wanted = new LinkedHashSet<>();
         for (int k = 0; k < levels; k++) {
             wanted.add(MvfaGraphNames.segTokens(k));
@@ -199,8 +300,7 @@ public final class Enrollment {
         }
         int s = runner.size();
         int per = 3 * s * s;
-        BankRows[] seg = new BankRows[levels];
-        BankRows[] det = new BankRows[levels];
+        int width = banks[0].width();
         FloatBuffer batch = ws.batch(Augmentation.COUNT);
         float[] views = new float[Augmentation.COUNT * per];
         for (int i = 0; i < normals.size(); i++) {
@@ -215,46 +315,19 @@ public final class Enrollment {
             Augmentation.augment(ws.image(), 3, s, s, views, 0);
             batch.put(0, views);
             Map<String, float[]> out = runner.run(batch, Augmentation.COUNT, wanted);
-            for (int k = 0; k < levels; k++) {
-                seg[k] = append(seg[k], out.get(MvfaGraphNames.segTokens(k)));
-                det[k] = append(det[k], out.get(MvfaGraphNames.detTokens(k)));
+            float[][] rows = new float[banks.length][];
+            for (int b = 0; b < banks.length; b++) {
+                String name = b % 2 == 0 ? MvfaGraphNames.segTokens(b / 2) : MvfaGraphNames.detTokens(b / 2);
+                rows[b] = out.get(name);
+                if (rows[b].length % width != 0) {
+                    throw new InferenceException("token output of " + rows[b].length + " values is not rows of the"
+                            + " manifest's bottleneck " + width);
+                }
             }
+            IntStream.range(0, banks.length).parallel().forEach(b -> banks[b].add(rows[b], 0, rows[b].length / width));
             // An identifier that cannot reveal the image: file names may carry patient data.
             added.add("enrolled:sha256:" + Sha256.of(img.toByteArray()).substring(0, 16));
         }
-        return List.of(seg, det);
-    }
-
-    private BankRows append(BankRows rows, float[] tokens) {
-        int width = detector.manifest().model().bottleneck();
-        if (tokens.length % width != 0) {
-            throw new InferenceException("token output of " + tokens.length + " values is not rows of the manifest's"
-                    + " bottleneck " + width);
-        }
-        BankRows r = rows != null ? rows : new BankRows(width, new float[0]);
-        r.appendNormalised(tokens, 0, tokens.length / width);
-        return r;
-    }
-
-    private ModelProto replaceBank(ModelPackage source, ModelProto model, String name, BankRows fresh) {
-        TensorProto old = OnnxModelEdits.initializer(model, name);
-        long[] dims = OnnxTensors.dims(old);
-        if (dims.length != 2 || dims[1] != fresh.width()) {
-            throw new ModelPackageException(source.dir(), "memory bank '" + name + "' has shape "
-                    + java.util.Arrays.toString(dims) + ", expected [M, " + fresh.width() + "]");
-        }
-        // Both the package's rows and the fresh ones are already unit rows: concatenate them as they are.
-        float[] before = update == BankUpdate.APPEND ? OnnxTensors.toFloats(old) : new float[0];
-        float[] add = fresh.toArray();
-        float[] all = new float[before.length + add.length];
-        System.arraycopy(before, 0, all, 0, before.length);
-        System.arraycopy(add, 0, all, before.length, add.length);
-        long rows = all.length / fresh.width();
-        return OnnxModelEdits.replaceInitializer(model, OnnxTensors.floats(name, new long[] {rows, fresh.width()}, all));
-    }
-
-    private static long bankRows(ModelProto model, String name) {
-        return OnnxTensors.dims(OnnxModelEdits.initializer(model, name))[0];
     }
 
     private Manifest.Calibration keptCalibration(Manifest m) {
@@ -290,14 +363,15 @@ public final class Enrollment {
         return c.fit(CALIBRATION_SOURCE, targetSensitivity);
     }
 
-    private Manifest manifest(Manifest m, List<String> added, long rows, boolean external, Manifest.Calibration cal) {
+    private Manifest manifest(Manifest m, List<String> added, long rows, boolean external, Manifest.Calibration cal,
+            Manifest.BankReduction reduction, String precision) {
         List<String> support = new ArrayList<>();
         if (update == BankUpdate.APPEND && m.mode().supportImages() != null) {
             support.addAll(m.mode().supportImages());
         }
         support.addAll(added);
         Manifest.Mode mode = new Manifest.Mode(m.mode().protocol(), support.size(), m.mode().iterate(), m.mode().seed(),
-                support, rows);
+                support, rows, reduction, precision);
         Manifest.Model mm = m.model();
         Manifest.Model model = new Manifest.Model(mm.file(), null, external ? OnnxModelFiles.dataFileFor(
                 Path.of(mm.file())).getFileName().toString() : null, null, mm.opset(), mm.precision(), mm.imgSize(),

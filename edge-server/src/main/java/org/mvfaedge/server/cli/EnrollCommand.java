@@ -33,6 +33,14 @@ public final class EnrollCommand implements Callable<Integer> {
     @Option(names = "--replace", description = "Rebuild the bank from these images only (default: append to it).")
     boolean replace;
 
+    @Option(names = "--bank-budget", paramLabel = "ROWS", defaultValue = "" + Enrollment.DEFAULT_BANK_BUDGET,
+            description = "Rows per level the memory bank keeps, chosen by greedy k-center coreset selection among the"
+                    + " package's and the new images' rows (default ${DEFAULT-VALUE}; 0: keep every row).")
+    int bankBudget;
+
+    @Option(names = "--bank-seed", defaultValue = "0", description = "Seed of the coreset selection (default ${DEFAULT-VALUE}).")
+    long bankSeed;
+
     @Option(names = "--calibrate-normal", split = ",", paramLabel = "FILE",
             description = "Normal images to recalibrate on (with --calibrate-anomalous).")
     List<Path> calibrateNormal = new ArrayList<>();
@@ -68,7 +76,8 @@ public final class EnrollCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         try (AnomalyDetector detector = AnomalyDetector.open(model, detectorOptions.toOptions())) {
             Enrollment e = Enrollment.of(detector)
-                    .bankUpdate(replace ? Enrollment.BankUpdate.REPLACE : Enrollment.BankUpdate.APPEND);
+                    .bankUpdate(replace ? Enrollment.BankUpdate.REPLACE : Enrollment.BankUpdate.APPEND)
+                    .bankBudget(bankBudget).selectionSeed(bankSeed);
             images.forEach(p -> e.addNormal(ImageInput.of(p)));
             if (!calibrateNormal.isEmpty()) {
                 List<Enrollment.LabeledImage> labelled = new ArrayList<>();
@@ -82,8 +91,10 @@ public final class EnrollCommand implements Callable<Integer> {
                 var sig = org.mvfaedge.sdk.pkg.trust.PackageSigner.sign(p.dir(), key);
                 w.printf("signed %s with key %s%n", p.dir(), sig.keyId());
             }
-            w.printf("wrote %s: %d support image(s), memory bank of %d rows per level; calibration %s, threshold %.4f%n",
-                    p.dir(), m.mode().supportImages().size(), m.mode().memoryBankRows(), m.calibration().source(),
+            Manifest.BankReduction r = m.mode().bankReduction();
+            w.printf("wrote %s: %d support image(s), memory bank of %d rows per level%s; calibration %s, threshold %.4f%n",
+                    p.dir(), m.mode().supportImages().size(), m.mode().memoryBankRows(),
+                    r == null ? "" : " (greedy coreset of " + r.rowsBefore() + ")", m.calibration().source(),
                     m.calibration().threshold());
             w.flush();
         }

@@ -164,6 +164,22 @@ class EdgeCommandsTest {
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().contains("memory bank of " + rows + " rows per level"), r.out());
         assertEquals(rows, ModelPackage.open(ManifestSchema.assertValid(out)).manifest().mode().memoryBankRows());
+        // A budget below the rows: the bank is the budget's size, and the manifest says what was reduced.
+        long budget = mode.memoryBankRows() / 2;
+        Path small = tmp.resolve("enrolled-budget");
+        Run b = run("enroll", "--model", pkg.toString(), "--out", small.toString(), "--providers", "cpu",
+                "--bank-budget", Long.toString(budget), "--bank-seed", "5", fx.image("support1").toString());
+        assertEquals(0, b.rc(), b.err());
+        assertTrue(b.out().contains("memory bank of " + budget + " rows per level (greedy coreset of " + rows + ")"),
+                b.out());
+        var reduction = ModelPackage.open(ManifestSchema.assertValid(small)).manifest().mode().bankReduction();
+        assertEquals(budget, reduction.budget());
+        assertEquals(rows, reduction.rowsBefore());
+        assertEquals(5, reduction.seed());
+        Run negative = run("enroll", "--model", pkg.toString(), "--out", tmp.resolve("y").toString(), "--bank-budget",
+                "-3", fx.image("support1").toString());
+        assertEquals(2, negative.rc());
+        assertTrue(negative.err().contains("0: keep every row"), negative.err());
         Run half = run("enroll", "--model", pkg.toString(), "--out", tmp.resolve("x").toString(), "--calibrate-normal",
                 fx.image("img1").toString(), fx.image("support1").toString());
         assertEquals(2, half.rc());

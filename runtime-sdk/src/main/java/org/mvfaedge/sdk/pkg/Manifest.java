@@ -47,12 +47,37 @@ public record Manifest(String format, String formatVersion, String modelId, Stri
      * @param seed random seed of the draw
      * @param supportImages file names of the normal shots in the memory bank
      * @param memoryBankRows rows per level of the memory bank (0 for zero-shot)
+     * @param bankReduction how the bank was reduced to a row budget, or null (absent from the JSON) when
+     *     it holds every row of its images
+     * @param bankPrecision {@code fp16} when the bank is stored in float16 (the graph casts it to float32),
+     *     or null (absent: float32, or the graph's precision)
      */
     public record Mode(String protocol, int shot, int iterate, long seed, List<String> supportImages,
-            long memoryBankRows) {
+            long memoryBankRows, @JsonInclude(JsonInclude.Include.NON_NULL) BankReduction bankReduction,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String bankPrecision) {
+        /** A mode whose bank holds every row, stored as the graph's precision (the fields before the bank's). */
+        public Mode(String protocol, int shot, int iterate, long seed, List<String> supportImages, long memoryBankRows) {
+            this(protocol, shot, iterate, seed, supportImages, memoryBankRows, null, null);
+        }
+
         public boolean fewShot() {
             return "few-shot".equals(protocol);
         }
+    }
+
+    /**
+     * A memory bank reduced by greedy k-center coreset selection ({@code org.mvfaedge.sdk.bank}).
+     *
+     * @param method {@code greedy-k-center}
+     * @param budget rows kept per level and branch (the most; fewer when fewer rows came in)
+     * @param rowsBefore rows per level the bank would hold without the budget (for enrollment: the
+     *     package's rows when appending, plus every enrolled image's rows)
+     * @param rowsAfter rows per level kept
+     * @param seed the selection's seed (random projection and first row)
+     * @param projectionDims width of the random projection the distances were computed in
+     */
+    public record BankReduction(String method, long budget, long rowsBefore, long rowsAfter, long seed,
+            int projectionDims) {
     }
 
     /**
