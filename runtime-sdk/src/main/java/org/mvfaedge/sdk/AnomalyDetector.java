@@ -71,7 +71,7 @@ public final class AnomalyDetector implements AutoCloseable {
                     + (scorer.fewShot() ? "has" : "has no") + " few-shot outputs (re-export the package)");
         }
         this.runner = scorer.runner();
-        this.decoder = new InputDecoder(options.maxPixels());
+        this.decoder = new InputDecoder(options.maxPixels(), org.mvfaedge.sdk.dicom.DicomSettings.read(pkg.dir()).window());
         // the manifest's preprocessing (checked when the package was opened), not a hard-coded one
         this.pool = new WorkspacePool(pkg.preprocessing(), Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
@@ -93,7 +93,7 @@ public final class AnomalyDetector implements AutoCloseable {
         return new AnomalyDetector(pkg, options, opened);
     }
 
-    /** Detects anomalies in an image file (PNG, JPEG, BMP, TIFF; 8 or 16-bit). */
+    /** Detects anomalies in an image file (PNG, JPEG, BMP, TIFF; 8 or 16-bit; single-frame DICOM). */
     public Detection detect(Path file) {
         return detectOne(ImageInput.of(file));
     }

@@ -157,7 +157,9 @@ public final class Enrollment {
             Manifest.Calibration cal = calibration == null ? keptCalibration(m) : recalibrate(graph, m);
             Manifest updated = manifest(m, added, rows, external, cal);
             LOG.info("enrolled {} normal image(s): memory bank of {} rows per level", added.size(), rows);
-            return ModelPackage.write(out, updated, graph, external ? data : null);
+            ModelPackage written = ModelPackage.write(out, updated, graph, external ? data : null);
+            org.mvfaedge.sdk.dicom.DicomSettings.copy(source.dir(), out); // the DICOM window stays the package's
+            return written;
         } catch (IOException | UncheckedIOException e) {
             throw new ModelPackageException(out, "cannot write the enrolled package: " + e.getMessage(), e);
         } catch (OnnxFormatException e) {

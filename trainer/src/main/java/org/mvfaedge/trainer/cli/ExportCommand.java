@@ -73,6 +73,11 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Package folder (default onnx/<Object>-<mode>-shot).")
     Path out;
 
+    @Option(names = "--dicom-window", paramLabel = "file|minmax|C,W",
+            description = "How DICOM inputs are rendered for this model, written in the manifest's dicom section"
+                    + " (default file: the file's first window, else the frame's min-max).")
+    String dicomWindow;
+
     @Option(names = "--batch", defaultValue = "8", description = "Images per pass (default ${DEFAULT-VALUE}).")
     int batch;
 
@@ -86,6 +91,9 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // checked before the export's long work, used after it
+        org.mvfaedge.sdk.image.dicom.DicomWindow window = dicomWindow == null ? null
+                : org.mvfaedge.sdk.image.dicom.DicomWindow.parse(dicomWindow);
         boolean few = switch (mode) {
             case "few" -> true;
             case "zero" -> false;
@@ -143,6 +151,9 @@ public final class ExportCommand implements Callable<Integer> {
                     few ? split.normal() : null, fewShot.shot, split == null ? 0 : split.iterate(), seed, calibrateOn,
                     calibration, targetSensitivity, target, sources, batch, graphPrecision,
                     layerNormStyle));
+            if (window != null) {
+                new org.mvfaedge.sdk.dicom.DicomSettings(window).writeInto(r.pkg().dir());
+            }
             Manifest.Calibration c = r.pkg().manifest().calibration();
             var outw = spec.commandLine().getOut();
             outw.printf("wrote %s (%s, %s, %s) in %.1f s; export check: max difference %.2e to the DJL model (tolerance %.0e)%n",
