@@ -34,7 +34,8 @@ import org.mvfaedge.server.security.ApiKeys;
  * {@code mvn verify} skips it): {@code mvn -pl edge-server test -Dtest=SoakBench -Dmvfa.soak.seconds=600}.
  *
  * <p>The server runs in a child JVM ({@code mvfa-edge serve}, loopback only) with a fixed heap
- * ({@code -Xms = -Xmx}, so the heap's own growth is not mistaken for a leak) and {@code MALLOC_ARENA_MAX=2}
+ * ({@code -Xms = -Xmx} and {@code -XX:+AlwaysPreTouch}: the whole heap is resident from the start, so the
+ * heap's pages being touched for the first time is not mistaken for a leak) and {@code MALLOC_ARENA_MAX=2}
  * (glibc otherwise adds an arena per thread that touches malloc, which grows the resident size in steps that
  * say nothing about leaks), on the fixture's few-shot package. {@code mvfa.soak.clients} clients (16) send for
  * {@code mvfa.soak.seconds} (600) a mix of good PNGs (raw and multipart), bad bodies (damaged PNG: 422; text:
@@ -76,7 +77,7 @@ class SoakBench {
         Files.createDirectories(log.getParent());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String heap = System.getProperty("mvfa.soak.heap", "768m");
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xms" + heap, "-Xmx" + heap, "-XX:+UseSerialGC",
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xms" + heap, "-Xmx" + heap, "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), "org.mvfaedge.server.cli.EdgeMain", "serve",
                 "--model", "brain=" + few, "--port", Integer.toString(port), "--host", "127.0.0.1",
                 "--micronaut.server.max-request-size=4MB", "--micronaut.server.max-request-buffer-size=4MB",
@@ -211,7 +212,7 @@ class SoakBench {
             long total = byStatus.values().stream().mapToLong(LongAdder::sum).sum();
             StringBuilder report = new StringBuilder();
             report.append(String.format(Locale.ROOT, "soak: %d clients, %.0f s measured after %d s warm-up (%.0f s in all),"
-                    + " reload every %d s (%d reloads, %d failed), server heap %s fixed, MALLOC_ARENA_MAX=2%n", clients,
+                    + " reload every %d s (%d reloads, %d failed), server heap %s fixed and pre-touched, MALLOC_ARENA_MAX=2%n", clients,
                     measured, warmup, (System.nanoTime() - start) / 1e9, reloadEvery, reloads.get(), reloadFailures.get(), heap));
             report.append(String.format(Locale.ROOT, "requests: %d (%.1f/s); by status: %s%n", total, total / measured,
                     new TreeMap<>(sum(byStatus))));
