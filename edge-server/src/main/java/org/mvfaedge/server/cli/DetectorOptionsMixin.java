@@ -43,6 +43,11 @@ public final class DetectorOptionsMixin {
 
     /** The options as given. */
     public DetectorOptions toOptions() {
+        return toBuilder().build();
+    }
+
+    /** A builder holding the options as given, for a command to add its own. */
+    public DetectorOptions.Builder toBuilder() {
         DetectorOptions.Builder b = DetectorOptions.builder().tensorRtFp16(trtFp16)
                 .tensorRtDeviceId(device).cudaDeviceId(device).cpuThreads(cpuThreads).maxBatch(maxBatch);
         if (providers != null && !providers.isEmpty()) {
@@ -51,6 +56,6 @@ public final class DetectorOptionsMixin {
         if (trtCache != null) {
             b.tensorRtEngineCache(trtCache);
         }
-        return b.build();
+        return b;
     }
 }

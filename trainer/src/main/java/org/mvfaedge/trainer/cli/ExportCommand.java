@@ -132,10 +132,13 @@ public final class ExportCommand implements Callable<Integer> {
             sources.put("bpe", model.bpe);
             sources.put("prompts", model.prompts);
             sources.put("objects", model.extraObjects);
-            PackageExporter.Result r = PackageExporter.export(new PackageExporter.Request(m, object,
-                    few ? split.normal() : null, fewShot.shot, split == null ? 0 : split.iterate(), seed, calibrateOn,
-                    calibration, targetSensitivity, target, sources, batch, graphPrecision,
-                    layerNormStyle));
+            PackageExporter.Request.Builder request = PackageExporter.Request.builder(m, object, target)
+                    .calibration(calibrateOn, calibration).targetSensitivity(targetSensitivity).sources(sources)
+                    .batch(batch).precision(graphPrecision).layerNorm(layerNormStyle);
+            if (few) {
+                request.fewShot(split.normal(), fewShot.shot, split.iterate(), seed);
+            }
+            PackageExporter.Result r = PackageExporter.export(request.build());
             Manifest.Calibration c = r.pkg().manifest().calibration();
             var outw = spec.commandLine().getOut();
             outw.printf("wrote %s (%s, %s, %s) in %.1f s; export check: max difference %.2e to the DJL model (tolerance %.0e)%n",

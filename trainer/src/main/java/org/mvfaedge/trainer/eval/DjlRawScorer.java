@@ -58,12 +58,8 @@ public final class DjlRawScorer implements RawScorer {
     public RawOutputs score(float[] images, int n) {
         try (NDManager sub = model.manager().newSubManager()) {
             MvfaVisionOutput out = model.forward(sub, images, n, false);
-            List<NDArray> seg = new ArrayList<>();
-            List<NDArray> det = new ArrayList<>();
-            for (int l = 0; l < out.levels(); l++) {
-                seg.add(out.segTokens(l));
-                det.add(out.detTokens(l));
-            }
+            List<NDArray> seg = out.segTokens();
+            List<NDArray> det = out.detTokens();
             float[] zeroMap;
             float[] zeroScore;
             List<NDArray> pixelTokens = branches.pixel() == TokenBranch.SEG ? seg : det;

@@ -243,12 +243,8 @@ public final class MvfaModel implements AutoCloseable {
             }
             try (NDManager sub = manager.newSubManager()) {
                 MvfaVisionOutput out = forward(sub, chunk, n, false);
-                List<NDArray> seg = new ArrayList<>();
-                List<NDArray> det = new ArrayList<>();
-                for (int l = 0; l < vision.levels(); l++) {
-                    seg.add(out.segTokens(l));
-                    det.add(out.detTokens(l));
-                }
+                List<NDArray> seg = out.segTokens();
+                List<NDArray> det = out.detTokens();
                 builder.add(seg, det);
             }
         }
