@@ -156,7 +156,9 @@ public final class Enrollment {
             Manifest.Calibration cal = calibration == null ? keptCalibration(m) : recalibrate(graph, m);
             Manifest updated = manifest(m, added, rows, external, cal);
             LOG.info("enrolled {} normal image(s): memory bank of {} rows per level", added.size(), rows);
-            return ModelPackage.write(out, updated, graph, external ? data : null);
+            ModelPackage written = ModelPackage.write(out, updated, graph, external ? data : null);
+            org.mvfaedge.sdk.dicom.DicomSettings.copy(source.dir(), out); // the DICOM window stays the package's
+            return written;
         } catch (IOException | UncheckedIOException e) {
             throw new ModelPackageException(out, "cannot write the enrolled package: " + e.getMessage(), e);
         } catch (OnnxFormatException e) {
@@ -270,7 +272,7 @@ public final class Enrollment {
         int s = m.model().imgSize();
         Calibrator c = new Calibrator(true, m.object().hasMasks(), m.model().levels());
         InputDecoder decoder = new InputDecoder(detector.options().maxPixels());
-        Preprocessor pre = new Preprocessor(s);
+        Preprocessor pre = detector.modelPackage().preprocessing().preprocessor();
         try (OnnxRawScorer ort = OnnxRawScorer.cpu(graph, s)) {
             for (int i = 0; i < calibration.size(); i++) {
                 LabeledImage li = calibration.get(i);

@@ -198,7 +198,14 @@ public final class OnnxModelFiles {
             throw new OnnxFormatException(modelFile + ": tensor '" + t.getName() + "' is external but names no location");
         }
         Path dir = modelFile.getParent();
-        Path data = dir.resolve(location).normalize();
+        Path data;
+        try {
+            data = dir.resolve(location).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            // e.g. a NUL byte in the name (found by fuzzing: OnnxFuzzTest)
+            throw new OnnxFormatException(modelFile + ": tensor '" + t.getName() + "' names an external data file that"
+                    + " is not a valid file name", e);
+        }
         if (!data.startsWith(dir)) {
             throw new OnnxFormatException(modelFile + ": tensor '" + t.getName() + "' points outside the model's folder ("
                     + location + "); external data must lie beside the model");
@@ -214,7 +221,8 @@ public final class OnnxModelFiles {
         }
         long offset = parse(modelFile, t, entries, "offset", 0);
         long length = parse(modelFile, t, entries, "length", ch.size() - offset);
-        if (offset < 0 || length < 0 || offset + length > ch.size() || length > Integer.MAX_VALUE) {
+        // length > size - offset, not offset + length > size: the sum of two outside values can overflow
+        if (offset < 0 || length < 0 || offset > ch.size() || length > ch.size() - offset || length > Integer.MAX_VALUE) {
             throw new OnnxFormatException(modelFile + ": tensor '" + t.getName() + "' wants bytes " + offset + ".."
                     + (offset + length) + " of " + data + ", which holds " + ch.size() + " (truncated or mismatched file)");
         }

@@ -14,6 +14,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mvfaedge.sdk.ModelPackageException;
+import org.mvfaedge.sdk.testing.ManifestSchema;
+import org.mvfaedge.sdk.testing.ToyPackages;
 
 class ModelPackageTest {
     /** A hand-made manifest of ViT-L/14 at 240 px (grid 17, 290 tokens; 2 shots x 11 views x 290 = 6380 rows). */
@@ -33,8 +35,8 @@ class ModelPackageTest {
 
     private static Path writeValid(Path tmp) throws Exception {
         Path model = tmp.resolve("src.onnx");
-        Files.write(model, new byte[] {1, 2, 3, 4, 5});
-        return ModelPackage.write(tmp.resolve("pkg"), manifest(), model, null).dir();
+        ToyPackages.channelMeanGraph(model, 240, true);
+        return ManifestSchema.assertValid(ModelPackage.write(tmp.resolve("pkg"), manifest(), model, null).dir());
     }
 
     @Test

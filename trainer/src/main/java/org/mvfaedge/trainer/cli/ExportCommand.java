@@ -73,14 +73,27 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Package folder (default onnx/<Object>-<mode>-shot).")
     Path out;
 
+    @Option(names = "--dicom-window", paramLabel = "file|minmax|C,W",
+            description = "How DICOM inputs are rendered for this model, written in the manifest's dicom section"
+                    + " (default file: the file's first window, else the frame's min-max).")
+    String dicomWindow;
+
     @Option(names = "--batch", defaultValue = "8", description = "Images per pass (default ${DEFAULT-VALUE}).")
     int batch;
+
+    @Option(names = "--sign-key", paramLabel = "PRIVATE",
+            description = "Sign the package with this Ed25519 private key PEM (mvfa-edge keygen); boxes with the public"
+                    + " key as --trusted-key then open it.")
+    Path signKey;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        // checked before the export's long work, used after it
+        org.mvfaedge.sdk.image.dicom.DicomWindow window = dicomWindow == null ? null
+                : org.mvfaedge.sdk.image.dicom.DicomWindow.parse(dicomWindow);
         boolean few = switch (mode) {
             case "few" -> true;
             case "zero" -> false;
@@ -94,6 +107,8 @@ public final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("adapter checkpoint not found: " + adapterFile + " (pass --adapters FILE)");
         }
         Path target = out != null ? out : Path.of("onnx", obj + "-" + mode + "-shot");
+        // read before the export: a wrong key file must not cost a whole export
+        java.security.PrivateKey key = signKey == null ? null : org.mvfaedge.sdk.pkg.trust.Ed25519Keys.readPrivate(signKey);
         try (MvfaModel m = MvfaModel.load(model.settings(adapterFile))) {
             ObjectInfo object = m.promptConfig().object(obj);
             BmadDataset data = dataPath == null ? null : BmadDataset.open(dataPath, object.name(), object.hasMasks());
@@ -139,6 +154,9 @@ public final class ExportCommand implements Callable<Integer> {
                 request.fewShot(split.normal(), fewShot.shot, split.iterate(), seed);
             }
             PackageExporter.Result r = PackageExporter.export(request.build());
+            if (window != null) {
+                new org.mvfaedge.sdk.dicom.DicomSettings(window).writeInto(r.pkg().dir());
+            }
             Manifest.Calibration c = r.pkg().manifest().calibration();
             var outw = spec.commandLine().getOut();
             outw.printf("wrote %s (%s, %s, %s) in %.1f s; export check: max difference %.2e to the DJL model (tolerance %.0e)%n",
@@ -148,6 +166,10 @@ public final class ExportCommand implements Callable<Integer> {
                     c.thresholdRule(), c.operatingPoint() == null ? "" : String.format(
                             " (sensitivity %.3f, specificity %.3f, F1 %.3f)", c.operatingPoint().sensitivity(),
                             c.operatingPoint().specificity(), c.operatingPoint().f1()));
+            if (key != null) {
+                var sig = org.mvfaedge.sdk.pkg.trust.PackageSigner.sign(r.pkg().dir(), key);
+                outw.printf("signed %s with key %s%n", r.pkg().dir(), sig.keyId());
+            }
             outw.flush();
         }
         return 0;

@@ -13,6 +13,7 @@ import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.pipeline.MvfaSettings;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import org.mvfaedge.trainer.text.PromptConfig;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 
 /**
  * Real model packages made by the trainer's exporter from the golden fixture (its tiny CLIP at the
@@ -73,7 +74,7 @@ public final class FixturePackages implements AutoCloseable {
             request.calibration("valid", labelled());
         }
         PackageExporter.export(request.build());
-        return out;
+        return ManifestSchema.assertValid(out);
     }
 
     @Override

@@ -89,6 +89,8 @@ class AdapterCheckpointTest {
         FixtureConfig f = FixtureConfig.get();
         AdapterWeights w = AdapterCheckpoint.read(f.file("adapters/initial.pth"));
         assertDoesNotThrow(() -> w.validateFor(f.features(), f.visionWidth(), f.bottleneck()));
+        // one layer wider than the fixture's ViT: refused
+        assertThrows(CheckpointException.class, () -> w.validateFor(f.features(), f.visionWidth() + 1, f.bottleneck()));
 
         // A model with one level more than the fixture's: layers 6, 12, ... (ViT-L/14's spacing).
         int[] more = new int[f.levels() + 1];
