@@ -2,7 +2,6 @@ package org.mvfaedge.trainer.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.ArrayList;
 import java.util.List;
 import org.mvfaedge.sdk.runtime.RawOutputs;
 import org.mvfaedge.sdk.runtime.RawScorer;

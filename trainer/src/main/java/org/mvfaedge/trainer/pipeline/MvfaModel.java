@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.mvfaedge.sdk.image.Augmentation;
 import org.mvfaedge.trainer.heads.MemoryBank;
-import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.model.ClipLoader;
 import org.mvfaedge.trainer.model.ModelConfigException;
 import org.mvfaedge.trainer.model.MvfaVisionModel;
