@@ -8,8 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,6 +35,7 @@ import org.mvfaedge.sdk.onnx.OnnxModelEdits;
 import org.mvfaedge.sdk.onnx.OnnxModelFiles;
 import org.mvfaedge.sdk.onnx.OnnxTensors;
 import org.mvfaedge.sdk.pkg.Manifest;
+import org.mvfaedge.sdk.pkg.ManifestBuilder;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.sdk.pkg.Sha256;
 import org.mvfaedge.sdk.runtime.OnnxRawScorer;
@@ -372,14 +371,8 @@ public final class Enrollment {
         support.addAll(added);
         Manifest.Mode mode = new Manifest.Mode(m.mode().protocol(), support.size(), m.mode().iterate(), m.mode().seed(),
                 support, rows, reduction, precision);
-        Manifest.Model mm = m.model();
-        Manifest.Model model = new Manifest.Model(mm.file(), null, external ? OnnxModelFiles.dataFileFor(
-                Path.of(mm.file())).getFileName().toString() : null, null, mm.opset(), mm.precision(), mm.imgSize(),
-                mm.patch(), mm.grid(), mm.width(), mm.layers(), mm.features(), mm.bottleneck(), mm.activation());
-        String created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        String id = m.object().name() + "-few-shot-enrolled-" + created.replace(":", "").replace("-", "");
-        return new Manifest(Manifest.FORMAT, Manifest.FORMAT_VERSION, id, created, PRODUCER, m.object(), mode, model,
-                m.preprocessing(), m.inputs(), m.outputs(), m.sources(), cal);
+        return ManifestBuilder.derivedFrom(m, PRODUCER).idWithTime(m.object().name() + "-few-shot-enrolled").mode(mode)
+                .externalData(external).calibration(cal).build();
     }
 
     private static void deleteTree(Path p) {

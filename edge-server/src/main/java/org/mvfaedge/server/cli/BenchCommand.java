@@ -1,15 +1,11 @@
 package org.mvfaedge.server.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.mvfaedge.sdk.AnomalyDetector;
 import org.mvfaedge.sdk.bench.DetectBenchmark;
-import org.mvfaedge.sdk.pkg.ModelPackage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,7 +21,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", aliases = "bench-detect", mixinStandardHelpOptions = true,
         description = "Time the SDK on a model package: preprocessing, and whole detect calls per batch size (JSON lines).")
 public final class BenchCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model package to time.")
     Path model;
@@ -55,21 +50,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        int modelSize = ModelPackage.open(model).manifest().model().imgSize();
-        for (String size : preprocessInputs) {
-            out.println(JSON.writeValueAsString(DetectBenchmark.preprocess(size, modelSize)));
-            out.flush();
-        }
-        int[] wh = DetectBenchmark.parseSize(input);
-        byte[] png = DetectBenchmark.syntheticPng(wh[0], wh[1], 1);
-        // Every batch size must run as one ONNX Runtime call.
-        detectorOptions.maxBatch = Math.max(detectorOptions.maxBatch, Arrays.stream(batches).max().orElse(1));
-        try (AnomalyDetector d = AnomalyDetector.open(model, detectorOptions.toOptions())) {
-            for (int b : batches) {
-                out.println(JSON.writeValueAsString(DetectBenchmark.detect(d, png, input, b, warmup, images)));
-                out.flush();
-            }
-        }
+        // the detector options as given, but never fewer images per call than the largest batch timed
+        DetectBenchmark.run(model, detectorOptions.toBuilder(), preprocessInputs, input, batches, warmup, images,
+                figure -> {
+                    out.println(figure.toString());
+                    out.flush();
+                });
         return 0;
     }
 }

@@ -48,6 +48,11 @@ public final class DetectorOptionsMixin {
 
     /** The options as given. */
     public DetectorOptions toOptions() {
+        return toBuilder().build();
+    }
+
+    /** A builder holding the options as given, for a command to add its own. */
+    public DetectorOptions.Builder toBuilder() {
         DetectorOptions.Builder b = DetectorOptions.builder().tensorRtFp16(trtFp16)
                 .tensorRtDeviceId(device).cudaDeviceId(device).cpuThreads(cpuThreads).maxBatch(maxBatch);
         if (providers != null && !providers.isEmpty()) {
@@ -60,9 +65,9 @@ public final class DetectorOptionsMixin {
             try {
                 b.trustedKeys(org.mvfaedge.sdk.pkg.trust.TrustedKeys.read(trustedKeys));
             } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("cannot read a --trusted-key file: " + UserErrorHandler.message(e), e);
+                throw new IllegalArgumentException("cannot read a --trusted-key file: " + org.mvfaedge.sdk.util.UserErrors.message(e), e);
             }
         }
-        return b.build();
+        return b;
     }
 }

@@ -157,7 +157,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 sub("on " + p + ": opens and runs on " + d.executionProvider() + " in "
                         + (System.nanoTime() - t0) / 1_000_000 + " ms (" + d.imageSize() + " px input)");
             } catch (RuntimeException e) {
-                String why = UserErrorHandler.message(e);
+                String why = org.mvfaedge.sdk.util.UserErrors.message(e);
                 sub("on " + p + ": FAILS: " + why);
                 problems.add("the model does not open on " + p + ": " + why);
             }

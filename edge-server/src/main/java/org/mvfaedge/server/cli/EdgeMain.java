@@ -1,6 +1,6 @@
 package org.mvfaedge.server.cli;
 
-import org.mvfaedge.sdk.OnnxRuntimeBuild;
+import org.mvfaedge.sdk.util.UserErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -38,12 +38,7 @@ public final class EdgeMain implements Runnable {
     }
 
     public static void main(String[] args) {
-        // Two ONNX Runtime jars (CPU and GPU) on one class path: whichever loads first would run, silently.
-        String twice = OnnxRuntimeBuild.duplicateJarsProblem(EdgeMain.class.getClassLoader());
-        if (twice != null) {
-            System.err.println("mvfa-edge: " + twice);
-            System.exit(2);
-        }
+        UserErrors.exitOnTwoOnnxRuntimes("mvfa-edge", EdgeMain.class.getClassLoader());
         int rc = commandLine().execute(args);
         if (rc != 0 || !ServeCommand.serving()) {
             System.exit(rc);

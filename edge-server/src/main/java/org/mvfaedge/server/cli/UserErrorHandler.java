@@ -1,8 +1,6 @@
 package org.mvfaedge.server.cli;
 
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
-import java.util.Arrays;
+import org.mvfaedge.sdk.util.UserErrors;
 import picocli.CommandLine;
 
 /**
@@ -12,23 +10,6 @@ import picocli.CommandLine;
 final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
-        boolean verbose = Boolean.getBoolean("mvfa.verbose")
-                || Arrays.asList(parsed.originalArgs().toArray(new String[0])).contains("--verbose");
-        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + message(ex));
-        if (verbose) {
-            ex.printStackTrace(cmd.getErr());
-        }
-        return 2;
-    }
-
-    /** The message, with the file exceptions whose message is a bare path given their meaning. */
-    static String message(Throwable ex) {
-        if (ex instanceof NoSuchFileException e) {
-            return "no such file or folder: " + e.getFile();
-        }
-        if (ex instanceof AccessDeniedException e) {
-            return "permission denied: " + e.getFile();
-        }
-        return ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+        return UserErrors.report(cmd.getCommandSpec().qualifiedName(), ex, parsed.originalArgs(), cmd.getErr());
     }
 }

@@ -11,7 +11,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import javax.imageio.ImageIO;
+import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.mvfaedge.sdk.AnomalyDetector;
+import org.mvfaedge.sdk.DetectorOptions;
+import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.sdk.Detection;
 import org.mvfaedge.sdk.ImageInput;
 import org.mvfaedge.sdk.image.ImageDecoder;
@@ -98,6 +102,28 @@ public final class DetectBenchmark {
         o.put("outside_inference_share", round((stages - infer) / stages));
         o.put("cores", Runtime.getRuntime().availableProcessors());
         return o;
+    }
+
+    /**
+     * The whole benchmark of a package, as both command lines run it: the preprocessing alone for each of
+     * {@code preprocessInputs} (sizes {@code WxH}), then {@code detectAll} calls of a synthetic PNG of size
+     * {@code input} for each batch size, each batch one ONNX Runtime call ({@code options}' batch limit is
+     * raised to the largest batch). Each figure goes to {@code out} as it is measured.
+     */
+    public static void run(Path pkg, DetectorOptions.Builder options, List<String> preprocessInputs, String input,
+            int[] batches, int warmup, int images, Consumer<ObjectNode> out) {
+        int modelSize = ModelPackage.open(pkg).manifest().model().imgSize();
+        for (String size : preprocessInputs) {
+            out.accept(preprocess(size, modelSize));
+        }
+        int[] wh = parseSize(input);
+        byte[] png = syntheticPng(wh[0], wh[1], 1);
+        int largest = java.util.Arrays.stream(batches).max().orElse(1);
+        try (AnomalyDetector d = AnomalyDetector.open(pkg, options.maxBatch(Math.max(largest, 1)).build())) {
+            for (int b : batches) {
+                out.accept(detect(d, png, input, b, warmup, images));
+            }
+        }
     }
 
     /** "512x512" as {width, height}. */

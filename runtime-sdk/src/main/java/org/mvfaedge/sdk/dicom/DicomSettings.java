@@ -51,14 +51,8 @@ public record DicomSettings(DicomWindow window) {
             throw new ModelPackageException(packageDir, "manifest.json is not a JSON object");
         }
         o.putObject("dicom").put("window", window.toString());
-        Path tmp = Files.createTempFile(packageDir, ".manifest", ".tmp");
-        try {
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), o);
-            Files.move(tmp, manifest, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        // AtomicFiles: the package's other files' permissions (Files.createTempFile's would leave it owner-only)
+        org.mvfaedge.sdk.util.AtomicFiles.write(manifest, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
     }
 
     /** Carries the section of {@code from} (if it has one) over to the package in {@code to} (enrollment). */

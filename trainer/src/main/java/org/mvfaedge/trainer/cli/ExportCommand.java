@@ -147,10 +147,13 @@ public final class ExportCommand implements Callable<Integer> {
             sources.put("bpe", model.bpe);
             sources.put("prompts", model.prompts);
             sources.put("objects", model.extraObjects);
-            PackageExporter.Result r = PackageExporter.export(new PackageExporter.Request(m, object,
-                    few ? split.normal() : null, fewShot.shot, split == null ? 0 : split.iterate(), seed, calibrateOn,
-                    calibration, targetSensitivity, target, sources, batch, graphPrecision,
-                    layerNormStyle));
+            PackageExporter.Request.Builder request = PackageExporter.Request.builder(m, object, target)
+                    .calibration(calibrateOn, calibration).targetSensitivity(targetSensitivity).sources(sources)
+                    .batch(batch).precision(graphPrecision).layerNorm(layerNormStyle);
+            if (few) {
+                request.fewShot(split.normal(), fewShot.shot, split.iterate(), seed);
+            }
+            PackageExporter.Result r = PackageExporter.export(request.build());
             if (window != null) {
                 new org.mvfaedge.sdk.dicom.DicomSettings(window).writeInto(r.pkg().dir());
             }

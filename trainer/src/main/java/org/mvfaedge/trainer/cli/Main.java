@@ -48,11 +48,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        String twice = org.mvfaedge.sdk.OnnxRuntimeBuild.duplicateJarsProblem(Main.class.getClassLoader());
-        if (twice != null) {
-            System.err.println("mvfa: " + twice);
-            System.exit(2);
-        }
+        org.mvfaedge.sdk.util.UserErrors.exitOnTwoOnnxRuntimes("mvfa", Main.class.getClassLoader());
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         System.exit(commandLine().execute(args));
     }

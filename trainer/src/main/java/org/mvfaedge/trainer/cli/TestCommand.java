@@ -59,7 +59,15 @@ public abstract class TestCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    abstract Evaluator.Protocol protocol();
+    private final Evaluator.Protocol protocol;
+
+    TestCommand(Evaluator.Protocol protocol) {
+        this.protocol = protocol;
+    }
+
+    Evaluator.Protocol protocol() {
+        return protocol;
+    }
 
     /**
      * {@code <save-path>/<few-shot|zero-shot>/<Object>.safetensors} (what train-few/train-zero write),
@@ -117,9 +125,8 @@ public abstract class TestCommand implements Callable<Integer> {
     @Command(name = "test-few", mixinStandardHelpOptions = true,
             description = "Evaluate few-shot adapters with the paper's protocol (test_few.py).")
     public static final class Few extends TestCommand {
-        @Override
-        Evaluator.Protocol protocol() {
-            return Evaluator.Protocol.FEW_SHOT;
+        public Few() {
+            super(Evaluator.Protocol.FEW_SHOT);
         }
     }
 
@@ -127,9 +134,8 @@ public abstract class TestCommand implements Callable<Integer> {
     @Command(name = "test-zero", mixinStandardHelpOptions = true,
             description = "Evaluate zero-shot adapters with the paper's protocol (test_zero.py).")
     public static final class Zero extends TestCommand {
-        @Override
-        Evaluator.Protocol protocol() {
-            return Evaluator.Protocol.ZERO_SHOT;
+        public Zero() {
+            super(Evaluator.Protocol.ZERO_SHOT);
         }
     }
 }

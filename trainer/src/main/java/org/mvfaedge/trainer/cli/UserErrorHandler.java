@@ -1,6 +1,6 @@
 package org.mvfaedge.trainer.cli;
 
-import java.util.Arrays;
+import org.mvfaedge.sdk.util.UserErrors;
 import picocli.CommandLine;
 
 /**
@@ -10,14 +10,6 @@ import picocli.CommandLine;
 final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
-        boolean verbose = Boolean.getBoolean("mvfa.verbose")
-                || Arrays.asList(parsed.originalArgs().toArray(new String[0])).contains("--verbose");
-        String message = ex instanceof java.nio.file.NoSuchFileException nf ? "no such file or folder: " + nf.getFile()
-                : ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
-        cmd.getErr().println("mvfa " + cmd.getCommandName() + ": " + message);
-        if (verbose) {
-            ex.printStackTrace(cmd.getErr());
-        }
-        return 2;
+        return UserErrors.report("mvfa " + cmd.getCommandName(), ex, parsed.originalArgs(), cmd.getErr());
     }
 }

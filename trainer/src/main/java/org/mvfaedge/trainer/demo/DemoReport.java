@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.mvfaedge.sdk.detect.HeatMap;
 import org.mvfaedge.sdk.image.ImageDecoder;
+import org.mvfaedge.sdk.util.AtomicFiles;
 import org.mvfaedge.sdk.image.RgbImage;
 import org.mvfaedge.trainer.data.Sample;
 import org.mvfaedge.trainer.eval.EvaluationResult;
@@ -26,8 +28,8 @@ import org.mvfaedge.trainer.train.EpochRecord;
 public final class DemoReport {
     /** The folder of the report's pictures, beside {@code report.html}. */
     public static final String FILES = "report_files";
-    private static final int GRID_ANOMALOUS = 8;
-    private static final int GRID_NORMAL = 4;
+    /** Fewer epochs than this make a table, not a chart: two points say nothing a table does not. */
+    static final int MIN_CHART_POINTS = 3;
     private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"};
 
     private DemoReport() {
@@ -86,14 +88,22 @@ public final class DemoReport {
         h.append("<tr><td>").append(esc(sdk.object())).append(" through the exported package (SDK, calibrated)</td>")
                 .append("<td>&#8211;</td><td>&#8211;</td><td>").append(pct(sdk.imageAuc())).append("</td><td>")
                 .append(pct(sdk.pixelAuc())).append("</td></tr>\n");
-        for (Map.Entry<String, double[]> e : sdk.branches().entrySet()) {
-            h.append("<tr><td>").append(esc(sdk.object() + ", " + e.getKey() + " (raw, SDK)")).append("</td>")
-                    .append("<td>&#8211;</td><td>&#8211;</td><td>").append(pct(e.getValue()[0])).append("</td><td>")
-                    .append(Double.isNaN(e.getValue()[1]) ? "&#8211;" : pct(e.getValue()[1])).append("</td></tr>\n");
+        h.append("</tbody></table>\n");
+        h.append("<p>AC: image-level AUROC; AS: pixel-level AUROC (n/a: the object has image labels only, no masks). ")
+                .append("Scores are normalised over the test set as the reference does; the SDK row uses the package's ")
+                .append("fixed calibration instead.</p>\n");
+
+        h.append("<h2>Which half of the few-shot protocol finds the lesions</h2>\n")
+                .append("<p>The package's two raw maps of the ").append(esc(sdk.object()))
+                .append(" test images scored on their own (image score: the map's maximum), before they are calibrated ")
+                .append("and combined: the zero-shot map from the text features, and the memory-bank map from the normal ")
+                .append("shots.</p>\n<table id=\"branch-table\"><thead><tr><th>Map (raw, through the SDK)</th>")
+                .append("<th>AC (image)</th><th>AS (pixel)</th></tr></thead><tbody>\n");
+        for (Map.Entry<String, Double[]> e : sdk.branches().entrySet()) {
+            h.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(pct(e.getValue()[0]))
+                    .append("</td><td>").append(pct(e.getValue()[1])).append("</td></tr>\n");
         }
         h.append("</tbody></table>\n");
-        h.append("<p>AC: image-level AUROC; AS: pixel-level AUROC (objects with masks only). Scores are normalised over ")
-                .append("the test set as the reference does; the SDK row uses the package's fixed calibration instead.</p>\n");
 
         h.append("<h2>ROC curves</h2>\n<div>");
         List<Curve> image = new ArrayList<>();
@@ -109,23 +119,27 @@ public final class DemoReport {
         }
         h.append(rocSvg("Exported package (SDK)", sdkCurves)).append("</div>\n");
 
-        h.append("<h2>Training loss</h2>\n").append(lossSvg(o.training()));
+        h.append("<h2>Training</h2>\n").append(trainingSection(o.training()));
         for (Map.Entry<String, DemoTraining.Result> e : o.training().entrySet()) {
             Path chart = e.getValue().chart();
-            if (Files.isRegularFile(chart)) {
+            // with fewer epochs than a chart needs, the table above says it all
+            if (e.getValue().epochs().size() >= MIN_CHART_POINTS && Files.isRegularFile(chart)) {
                 String name = FILES + "/" + e.getKey() + "-training-chart.png";
                 Files.copy(chart, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
                 h.append("<figure style=\"display:inline-block\"><img src=\"").append(name).append("\" alt=\"training chart of ")
-                        .append(esc(e.getKey())).append("\" style=\"max-width:520px\"/><figcaption>")
+                        .append(esc(e.getKey())).append("\" style=\"max-width:100%\"/><figcaption>")
                         .append(esc(e.getKey())).append(": the trainer's own chart (train-few)</figcaption></figure>\n");
             }
         }
 
         h.append("<h2>").append(esc(sdk.object())).append(" test images through the package</h2>\n")
-                .append("<p>Green outline: the ground-truth lesion mask. Heat map: the package's calibrated anomaly map ")
-                .append("(blue low, red high). Decision at the package's threshold ")
-                .append(String.format(Locale.ROOT, "%.4f", sdk.threshold())).append(".</p>\n");
-        h.append(grid(sdk, files, dir));
+                .append("<p>").append(esc(ReportSelection.explanation())).append("</p>\n")
+                .append("<p>Ground truth: the lesion mask drawn in red over the image. Heat map: the detector's own overlay ")
+                .append("(the SDK's <code>Detection.overlayPng()</code>): the calibrated anomaly map in the colours below, ")
+                .append("stronger where it is higher, with the regions above the threshold outlined in white. Decision at ")
+                .append("the package's threshold ").append(String.format(Locale.ROOT, "%.4f", sdk.threshold()))
+                .append(".</p>\n").append(colourBar(sdk.threshold()));
+        h.append(grid(sdk, dir));
 
         h.append("<h2>Serve the package</h2>\n<pre>./mvfa serve --model ").append(esc(rel(o.packageDir())))
                 .append(" --insecure-no-auth\ncurl -s -X POST -H 'Content-Type: image/png' --data-binary @")
@@ -198,14 +212,14 @@ public final class DemoReport {
                 .append("\" y2=\"").append(top).append("\" stroke=\"#bbb\" stroke-dasharray=\"4 4\"/>");
         for (int t = 0; t <= 4; t++) {
             double v = t / 4.0;
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">%.2f</text>",
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">%.2f</text>",
                     m + v * pw, top + ph + 12, v));
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%.2f</text>",
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\">%.2f</text>",
                     m - 4, top + ph - v * ph + 3, v));
         }
         s.append("<text x=\"").append(m + pw / 2).append("\" y=\"").append(top + ph + 26)
-                .append("\" font-size=\"11\" text-anchor=\"middle\">false positive rate</text>");
-        s.append("<text x=\"12\" y=\"").append(top + ph / 2).append("\" font-size=\"11\" text-anchor=\"middle\" transform=\"rotate(-90 12 ")
+                .append("\" font-size=\"13\" text-anchor=\"middle\">false positive rate</text>");
+        s.append("<text x=\"12\" y=\"").append(top + ph / 2).append("\" font-size=\"13\" text-anchor=\"middle\" transform=\"rotate(-90 12 ")
                 .append(top + ph / 2).append(")\">true positive rate</text>");
         for (int c = 0; c < curves.size(); c++) {
             StringBuilder pts = new StringBuilder();
@@ -215,13 +229,39 @@ public final class DemoReport {
             String col = COLOURS[c % COLOURS.length];
             s.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"").append(col).append("\" points=\"")
                     .append(pts.toString().trim()).append("\"/>");
-            int ly = top + ph + 40 + 12 * c;
+            int ly = top + ph + 42 + 15 * c;
             s.append("<rect x=\"").append(m).append("\" y=\"").append(ly - 8).append("\" width=\"10\" height=\"3\" fill=\"")
                     .append(col).append("\"/>");
-            s.append("<text x=\"").append(m + 14).append("\" y=\"").append(ly - 4).append("\" font-size=\"11\">")
+            s.append("<text x=\"").append(m + 14).append("\" y=\"").append(ly - 4).append("\" font-size=\"13\">")
                     .append(esc(curves.get(c).label())).append("</text>");
         }
         return s.append("</svg>\n").toString();
+    }
+
+    /**
+     * The training of each object: with at least {@link #MIN_CHART_POINTS} epochs a chart of the loss and the
+     * valid AUCs, with fewer a table of the same numbers.
+     */
+    static String trainingSection(Map<String, DemoTraining.Result> training) {
+        int epochs = training.values().stream().mapToInt(r -> r.epochs().size()).max().orElse(0);
+        if (epochs >= MIN_CHART_POINTS) {
+            return lossSvg(training);
+        }
+        StringBuilder h = new StringBuilder("<p>").append(epochs).append(epochs == 1 ? " epoch" : " epochs")
+                .append(" per object: too few points for a chart, so the numbers are in a table. The valid split's AUCs ")
+                .append("choose the checkpoint that was exported.</p>\n<table id=\"training-table\"><thead><tr>")
+                .append("<th>Object</th><th>Epoch</th><th>Mean training loss</th><th>Valid AC (image)</th>")
+                .append("<th>Valid AS (pixel)</th><th>Kept</th></tr></thead><tbody>\n");
+        for (Map.Entry<String, DemoTraining.Result> e : training.entrySet()) {
+            for (EpochRecord r : e.getValue().epochs()) {
+                boolean kept = e.getValue().best() != null && e.getValue().best().epoch() == r.epoch();
+                h.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(r.epoch() + 1).append("</td><td>")
+                        .append(String.format(Locale.ROOT, "%.4f", r.meanLoss())).append("</td><td>")
+                        .append(fmt(r.metrics().imageAuc())).append("</td><td>").append(fmt(r.metrics().pixelAuc()))
+                        .append("</td><td>").append(kept ? "best" : "").append("</td></tr>\n");
+            }
+        }
+        return h.append("</tbody></table>\n").toString();
     }
 
     /** Mean training loss per epoch (left axis) and the valid-split AUCs the best epoch was chosen on. */
@@ -248,16 +288,16 @@ public final class DemoReport {
         s.append("<rect x=\"").append(m).append("\" y=\"").append(top).append("\" width=\"").append(pw)
                 .append("\" height=\"").append(ph).append("\" fill=\"none\" stroke=\"#888\"/>");
         for (int t = 0; t <= 4; t++) {
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%.2f</text>",
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\">%.2f</text>",
                     m - 4, top + ph - t / 4.0 * ph + 3, max * t / 4));
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\">%.2f</text>",
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"12\">%.2f</text>",
                     m + pw + 4, top + ph - t / 4.0 * ph + 3, t / 4.0));
         }
         for (int e = 0; e < epochs; e++) {
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">%d</text>",
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">%d</text>",
                     m + e / denom * pw, top + ph + 12, e + 1));
         }
-        s.append("<text x=\"").append(m + pw / 2).append("\" y=\"").append(top + ph + 26).append("\" font-size=\"11\" ")
+        s.append("<text x=\"").append(m + pw / 2).append("\" y=\"").append(top + ph + 26).append("\" font-size=\"13\" ")
                 .append("text-anchor=\"middle\">epoch (solid: mean training loss, left axis; dashed: valid image AUC, ")
                 .append("dotted: valid pixel AUC, right axis)</text>");
         int c = 0;
@@ -286,7 +326,7 @@ public final class DemoReport {
             }
             EpochRecord best = en.getValue().best();
             s.append("<text x=\"").append(m + 10 + 400 * c).append("\" y=\"").append(top + ph + 44)
-                    .append("\" font-size=\"11\" fill=\"").append(col).append("\">")
+                    .append("\" font-size=\"13\" fill=\"").append(col).append("\">")
                     .append(esc(String.format(Locale.ROOT, "%s: best epoch %d (valid image AUC %.3f)", en.getKey(),
                             best.epoch() + 1, best.metrics().imageAuc()))).append("</text>");
             c++;
@@ -294,35 +334,37 @@ public final class DemoReport {
         return s.append("</svg>\n").toString();
     }
 
-    private static String grid(DemoRun.SdkScores sdk, Path files, Path pageDir) throws IOException {
-        List<Integer> pick = new ArrayList<>();
-        List<Integer> bad = new ArrayList<>();
-        List<Integer> good = new ArrayList<>();
-        for (int i = 0; i < sdk.samples().size(); i++) {
-            (sdk.samples().get(i).label() == 1 ? bad : good).add(i);
-        }
-        pick.addAll(bad.subList(0, Math.min(GRID_ANOMALOUS, bad.size())));
-        pick.addAll(good.subList(0, Math.min(GRID_NORMAL, good.size())));
+    private static String grid(DemoRun.SdkScores sdk, Path pageDir) throws IOException {
         ImageDecoder decoder = new ImageDecoder();
-        StringBuilder h = new StringBuilder("<table class=\"grid\"><thead><tr><th>image</th><th>ground truth</th>")
-                .append("<th>anomaly map (package)</th><th>result</th></tr></thead><tbody>\n");
-        for (int i : pick) {
+        StringBuilder h = new StringBuilder("<table class=\"grid\" id=\"image-grid\"><thead><tr><th>image</th>")
+                .append("<th>ground truth</th><th>anomaly map (package)</th><th>result</th></tr></thead><tbody>\n");
+        for (ReportSelection.Pick pick : ReportSelection.pick(sdk.scores(), labels(sdk.samples()))) {
+            int i = pick.index();
             Sample s = sdk.samples().get(i);
-            RgbImage img = DemoRun.image(s, decoder);
-            boolean[] mask = DemoRun.maskOf(s, decoder);
             String stem = (s.label() == 1 ? "ungood-" : "good-") + s.fileName().replaceAll("\\.[^.]*$", "");
-            String plain = FILES + "/" + stem + "-image.png";
+            String ext = s.image().getFileName().toString().replaceAll("^.*(\\.[^.]*)$", "$1");
+            String plain = FILES + "/" + stem + "-image" + ext;
             String truth = FILES + "/" + stem + "-truth.png";
             String heat = FILES + "/" + stem + "-overlay.png";
-            Overlays.writePng(Overlays.withOutline(img, null), pageDir.resolve(plain));
-            Overlays.writePng(Overlays.withOutline(img, mask), pageDir.resolve(truth));
-            Overlays.writePng(Overlays.overlay(img, sdk.maps().get(i), sdk.mapSize(), mask), pageDir.resolve(heat));
+            AtomicFiles.write(pageDir.resolve(plain), Files.readAllBytes(s.image()));
+            RgbImage img = DemoRun.image(s, decoder);
+            boolean[] mask = DemoRun.maskOf(s, decoder);
+            // the mask through the SDK's rendering: 1 inside (full red), 0 outside (the image unchanged)
+            float[] maskMap = new float[img.width() * img.height()];
+            if (mask != null && mask.length == maskMap.length) {
+                for (int p = 0; p < maskMap.length; p++) {
+                    maskMap[p] = mask[p] ? 1f : 0f;
+                }
+            }
+            AtomicFiles.write(pageDir.resolve(truth), HeatMap.overlayPng(img, maskMap, List.of()));
+            AtomicFiles.write(pageDir.resolve(heat), sdk.detections().get(i).overlayPng());
             boolean flagged = sdk.anomalous()[i];
             boolean right = flagged == (s.label() == 1);
             h.append("<tr><td><img src=\"").append(plain).append("\" alt=\"").append(esc(s.fileName())).append("\"/></td>")
                     .append("<td><img src=\"").append(truth).append("\" alt=\"mask of ").append(esc(s.fileName())).append("\"/></td>")
                     .append("<td><img src=\"").append(heat).append("\" alt=\"map of ").append(esc(s.fileName())).append("\"/></td>")
-                    .append("<td>").append(esc(s.fileName())).append("<br/>truth: ").append(s.label() == 1 ? "lesion" : "normal")
+                    .append("<td>").append(esc(s.fileName())).append("<br/><i>").append(esc(pick.reason())).append("</i>")
+                    .append("<br/>truth: ").append(s.label() == 1 ? "lesion" : "normal")
                     .append("<br/>score ").append(String.format(Locale.ROOT, "%.3f", sdk.scores()[i])).append("<br/><span class=\"")
                     .append(right ? "ok" : "bad").append("\">").append(flagged ? "anomalous" : "normal")
                     .append(right ? " (correct)" : " (wrong)").append("</span></td></tr>\n");
@@ -330,12 +372,48 @@ public final class DemoReport {
         return h.append("</tbody></table>\n").toString();
     }
 
-    static String fmt(Double v) {
-        return v == null ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
+    /**
+     * The heat maps' colour scale as the SDK draws it ({@link HeatMap#colour}, sampled at its breakpoints, so
+     * the gradient is exact), 0 to 1, with the threshold marked: map values above it make the outlined regions.
+     */
+    static String colourBar(double threshold) {
+        int w = 420;
+        int barW = 360;
+        int x0 = 30;
+        StringBuilder s = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"colour-bar\" width=\"")
+                .append(w).append("\" height=\"62\" viewBox=\"0 0 ").append(w).append(" 62\">")
+                .append("<defs><linearGradient id=\"heat\" x1=\"0\" x2=\"1\" y1=\"0\" y2=\"0\">");
+        for (int k = 0; k <= 8; k++) {
+            float v = k / 8f;
+            s.append(String.format(Locale.ROOT, "<stop offset=\"%.3f\" stop-color=\"#%06x\"/>", v, HeatMap.colour(v)));
+        }
+        s.append("</linearGradient></defs>");
+        s.append("<rect x=\"").append(x0).append("\" y=\"8\" width=\"").append(barW)
+                .append("\" height=\"16\" fill=\"url(#heat)\" stroke=\"#888\"/>");
+        for (int k = 0; k <= 4; k++) {
+            double v = k / 4.0;
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"40\" font-size=\"13\" text-anchor=\"middle\">%.2f</text>",
+                    x0 + v * barW, v));
+        }
+        if (Double.isFinite(threshold)) {
+            double t = Math.max(0, Math.min(1, threshold));
+            double x = x0 + t * barW;
+            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"3\" x2=\"%.1f\" y2=\"29\" stroke=\"#000\" "
+                    + "stroke-width=\"2\"/>", x, x));
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"56\" font-size=\"13\" text-anchor=\"middle\">"
+                    + "threshold %.3f%s</text>", x, threshold, threshold > 1 ? " (above the scale)" : ""));
+        }
+        return s.append("</svg>\n").toString();
     }
 
+    /** An AUC as a fraction with three decimals; "n/a" where there is none (an object without masks). */
+    static String fmt(Double v) {
+        return v == null || v.isNaN() ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    /** An AUC in percent with two decimals, the paper's format; "n/a" where there is none. */
     static String pct(Double v) {
-        return v == null ? "&#8211;" : String.format(Locale.ROOT, "%.2f", 100 * v);
+        return v == null || v.isNaN() ? "n/a" : String.format(Locale.ROOT, "%.2f", 100 * v);
     }
 
     static String esc(String s) {

@@ -10,15 +10,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mvfaedge.sdk.calibration.ScoreCalibration;
+import org.mvfaedge.sdk.AnomalyDetector;
+import org.mvfaedge.sdk.Detection;
+import org.mvfaedge.sdk.DetectorOptions;
+import org.mvfaedge.sdk.ExecutionProvider;
 import org.mvfaedge.sdk.image.GreyImage;
 import org.mvfaedge.sdk.image.ImageDecoder;
 import org.mvfaedge.sdk.image.Preprocessor;
 import org.mvfaedge.sdk.image.RgbImage;
-import org.mvfaedge.sdk.pkg.Manifest;
-import org.mvfaedge.sdk.pkg.ModelPackage;
-import org.mvfaedge.sdk.runtime.OnnxRawScorer;
-import org.mvfaedge.sdk.runtime.RawOutputs;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.FewShotSplit;
 import org.mvfaedge.trainer.data.Sample;
@@ -54,9 +53,14 @@ public final class DemoRun {
     public static final long DEFAULT_SEED = org.mvfaedge.trainer.pipeline.PaperDefaults.SEED;
     static final int BATCH = 8;
 
-    /** One object's scores through the exported package (the SDK path). */
+    /**
+     * One object's scores through the exported package (the SDK path): per test image its calibrated score,
+     * decision, calibrated map at the model's size and the detection itself (for the SDK's overlays);
+     * {@code branches}: image and pixel AUC of each raw map on its own (pixel null without masks).
+     */
     public record SdkScores(String object, List<Sample> samples, float[] scores, boolean[] anomalous, double threshold,
-            double imageAuc, Double pixelAuc, List<float[]> maps, int mapSize, Map<String, double[]> branches) {
+            double imageAuc, Double pixelAuc, List<float[]> maps, int mapSize, Map<String, Double[]> branches,
+            List<Detection> detections) {
     }
 
     /** Everything the report shows and the command prints. */
@@ -199,19 +203,20 @@ public final class DemoRun {
             sources.put("adapters", brainCkpt);
             sources.put("objects", data.objectsJson());
             FewShotSplit split = splits.get(brain.name());
-            PackageExporter.Result r = PackageExporter.export(new PackageExporter.Request(m, brain, split.normal(),
-                    plan.shot(), split.iterate(), seed, "valid",
-                    split.without(sets.get(brain.name()).samples(BmadDataset.Split.VALID)), null, pkgDir, sources, BATCH));
+            PackageExporter.Result r = PackageExporter.export(PackageExporter.Request.builder(m, brain, pkgDir)
+                    .fewShot(split.normal(), plan.shot(), split.iterate(), seed)
+                    .calibration("valid", split.without(sets.get(brain.name()).samples(BmadDataset.Split.VALID)))
+                    .sources(sources).batch(BATCH).build());
             say(String.format("  %s: export check max difference %.2e to the DJL model, threshold %.4f", pkgDir,
                     r.maxDifference(), r.pkg().manifest().calibration().threshold()));
         }
 
         stage("scoring the " + brain.name() + " test images through the exported package (ONNX Runtime)");
         SdkScores sdk = scoreThroughPackage(pkgDir, brain, sets.get(brain.name()).samples(BmadDataset.Split.TEST));
-        say(String.format("  SDK: image AUC %.3f, pixel AUC %.3f, %d of %d flagged at the package's threshold",
-                sdk.imageAuc(), sdk.pixelAuc() == null ? Double.NaN : sdk.pixelAuc(), count(sdk.anomalous()),
-                sdk.samples().size()));
-        sdk.branches().forEach((k, v) -> say(String.format("  %s: image AUC %.3f, pixel AUC %.3f", k, v[0], v[1])));
+        say(String.format("  SDK: image AUC %.3f, pixel AUC %s, %d of %d flagged at the package's threshold",
+                sdk.imageAuc(), DemoReport.fmt(sdk.pixelAuc()), count(sdk.anomalous()), sdk.samples().size()));
+        sdk.branches().forEach((k, v) -> say(String.format("  %s: image AUC %.3f, pixel AUC %s", k, v[0],
+                DemoReport.fmt(v[1]))));
         DemoDicom.run(pkgDir, sets.get(brain.name()).samples(BmadDataset.Split.TEST), out.resolve("dicom"), this::say);
 
         stage("writing the report");
@@ -255,44 +260,50 @@ public final class DemoRun {
     }
 
     /**
-     * The SDK path: the package's graph on ONNX Runtime and its calibration (fixed statistics from the
-     * valid split, not the test set's), one image at a time as a deployed detector sees them.
+     * The SDK path: the package opened by {@link AnomalyDetector}, as a deployed detector runs it (the
+     * package's graph on ONNX Runtime, its calibration from the valid split, not the test set's), one
+     * image at a time. The pixel AUC is taken on the calibrated map at the model's size, where the masks
+     * are compared as the paper's protocol does.
      */
     private SdkScores scoreThroughPackage(Path pkgDir, ObjectInfo object, List<Sample> test) {
-        ModelPackage pkg = ModelPackage.open(pkgDir);
-        Manifest.Calibration cal = pkg.manifest().calibration();
-        ScoreCalibration calibration = new ScoreCalibration(cal);
-        int s = pkg.manifest().model().imgSize();
-        ImageDecoder decoder = new ImageDecoder();
-        Preprocessor pre = new Preprocessor(s);
-        float[] scores = new float[test.size()];
-        boolean[] flagged = new boolean[test.size()];
-        boolean[] labels = new boolean[test.size()];
+        int n = test.size();
+        float[] scores = new float[n];
+        boolean[] flagged = new boolean[n];
+        boolean[] labels = new boolean[n];
         List<float[]> maps = new ArrayList<>();
-        int pixels = s * s;
-        float[] allPixels = object.hasMasks() ? new float[test.size() * pixels] : null;
-        byte[] pixelLabels = object.hasMasks() ? new byte[test.size() * pixels] : null;
-        // Each branch on its own (raw outputs, image score = the map's maximum): which half of the
-        // few-shot protocol carries the signal with a random backbone.
-        float[] zeroPixels = allPixels == null ? null : new float[allPixels.length];
-        float[] fewPixels = allPixels == null ? null : new float[allPixels.length];
-        float[] zeroMax = new float[test.size()];
-        float[] fewMax = new float[test.size()];
-        Progress bar = Progress.to("  SDK scoring", test.size(), log);
-        try (OnnxRawScorer ort = OnnxRawScorer.cpu(pkg.modelFile(), s)) {
-            for (int i = 0; i < test.size(); i++) {
+        List<Detection> detections = new ArrayList<>();
+        // CPU only: the demo's numbers must not depend on which provider a machine offers.
+        DetectorOptions options = DetectorOptions.builder().providers(ExecutionProvider.CPU).maxBatch(1).build();
+        Progress bar = Progress.to("  SDK scoring", n, log);
+        try (AnomalyDetector detector = AnomalyDetector.open(pkgDir, options)) {
+            int s = detector.imageSize();
+            int pixels = s * s;
+            ImageDecoder decoder = new ImageDecoder();
+            Preprocessor pre = new Preprocessor(s);
+            float[] allPixels = object.hasMasks() ? new float[n * pixels] : null;
+            byte[] pixelLabels = object.hasMasks() ? new byte[n * pixels] : null;
+            // Each branch on its own (raw outputs, image score = the map's maximum): which half of the
+            // few-shot protocol carries the signal with a random backbone.
+            float[] zeroPixels = allPixels == null ? null : new float[allPixels.length];
+            float[] fewPixels = allPixels == null ? null : new float[allPixels.length];
+            float[] zeroMax = new float[n];
+            float[] fewMax = new float[n];
+            for (int i = 0; i < n; i++) {
                 Sample smp = test.get(i);
-                RawOutputs r = ort.score(pre.image(decoder.decode(smp.image())), 1);
-                float[] map = calibration.map(r, 0);
-                scores[i] = calibration.score(r, 0, map);
-                flagged[i] = scores[i] >= calibration.threshold();
+                Detection d = detector.detect(smp.image());
+                detections.add(d);
+                float[] map = d.modelMap();
+                float[] zeroMap = d.rawZeroMap();
+                float[] fewMap = d.rawFewMap();
+                scores[i] = d.score();
+                flagged[i] = d.anomalous();
                 labels[i] = smp.label() == 1;
                 maps.add(map);
-                zeroMax[i] = max(r.zeroMap());
-                fewMax[i] = max(r.fewMap());
+                zeroMax[i] = max(zeroMap);
+                fewMax[i] = max(fewMap);
                 if (allPixels != null) {
-                    System.arraycopy(r.zeroMap(), 0, zeroPixels, i * pixels, pixels);
-                    System.arraycopy(r.fewMap(), 0, fewPixels, i * pixels, pixels);
+                    System.arraycopy(zeroMap, 0, zeroPixels, i * pixels, pixels);
+                    System.arraycopy(fewMap, 0, fewPixels, i * pixels, pixels);
                     System.arraycopy(map, 0, allPixels, i * pixels, pixels);
                     if (smp.mask() != null) {
                         float[] m = pre.mask(decoder.decodeMask(smp.mask()));
@@ -303,17 +314,19 @@ public final class DemoRun {
                 }
                 bar.update(i + 1);
             }
+            bar.done();
+            double imageAuc = RocAuc.of(scores.clone(), labels);
+            Double pixelAuc = allPixels == null ? null : RocAuc.of(allPixels.clone(), pixelLabels, allPixels.length);
+            Map<String, Double[]> branches = new LinkedHashMap<>();
+            branches.put("zero-shot map alone (text features)", new Double[] {RocAuc.of(zeroMax, labels),
+                zeroPixels == null ? null : RocAuc.of(zeroPixels, pixelLabels, zeroPixels.length)});
+            branches.put("memory-bank map alone (normal shots)", new Double[] {RocAuc.of(fewMax, labels),
+                fewPixels == null ? null : RocAuc.of(fewPixels, pixelLabels, fewPixels.length)});
+            // the detector's own threshold, the one its decisions above were taken at
+            double threshold = detections.isEmpty() ? Double.NaN : detections.get(0).threshold();
+            return new SdkScores(object.name(), test, scores, flagged, threshold,
+                    imageAuc, pixelAuc, maps, s, branches, detections);
         }
-        bar.done();
-        double imageAuc = RocAuc.of(scores.clone(), labels);
-        Double pixelAuc = allPixels == null ? null : RocAuc.of(allPixels.clone(), pixelLabels, allPixels.length);
-        Map<String, double[]> branches = new LinkedHashMap<>();
-        branches.put("zero-shot map alone (text features)", new double[] {RocAuc.of(zeroMax, labels),
-            zeroPixels == null ? Double.NaN : RocAuc.of(zeroPixels, pixelLabels, zeroPixels.length)});
-        branches.put("memory-bank map alone (normal shots)", new double[] {RocAuc.of(fewMax, labels),
-            fewPixels == null ? Double.NaN : RocAuc.of(fewPixels, pixelLabels, fewPixels.length)});
-        return new SdkScores(object.name(), test, scores, flagged, calibration.threshold(), imageAuc, pixelAuc, maps, s,
-                branches);
     }
 
     private static float max(float[] a) {

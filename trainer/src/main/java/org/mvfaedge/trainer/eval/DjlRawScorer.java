@@ -2,7 +2,6 @@ package org.mvfaedge.trainer.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.ArrayList;
 import java.util.List;
 import org.mvfaedge.sdk.runtime.RawOutputs;
 import org.mvfaedge.sdk.runtime.RawScorer;
@@ -58,12 +57,8 @@ public final class DjlRawScorer implements RawScorer {
     public RawOutputs score(float[] images, int n) {
         try (NDManager sub = model.manager().newSubManager()) {
             MvfaVisionOutput out = model.forward(sub, images, n, false);
-            List<NDArray> seg = new ArrayList<>();
-            List<NDArray> det = new ArrayList<>();
-            for (int l = 0; l < out.levels(); l++) {
-                seg.add(out.segTokens(l));
-                det.add(out.detTokens(l));
-            }
+            List<NDArray> seg = out.segTokens();
+            List<NDArray> det = out.detTokens();
             float[] zeroMap;
             float[] zeroScore;
             List<NDArray> pixelTokens = branches.pixel() == TokenBranch.SEG ? seg : det;

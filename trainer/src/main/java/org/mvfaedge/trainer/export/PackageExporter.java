@@ -5,8 +5,6 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,17 +14,17 @@ import org.mvfaedge.sdk.calibration.Calibrator;
 import org.mvfaedge.sdk.image.ImageDecoder;
 import org.mvfaedge.sdk.image.Preprocessor;
 import org.mvfaedge.sdk.onnx.ExternalDataPolicy;
-import org.mvfaedge.sdk.onnx.MvfaGraphNames;
 import org.mvfaedge.sdk.onnx.OnnxModelFiles;
 import org.mvfaedge.sdk.pkg.Manifest;
+import org.mvfaedge.sdk.pkg.ManifestBuilder;
 import org.mvfaedge.sdk.pkg.ModelPackage;
-import org.mvfaedge.sdk.pkg.Sha256;
 import org.mvfaedge.sdk.runtime.OnnxRawScorer;
 import org.mvfaedge.sdk.runtime.RawOutputs;
 import org.mvfaedge.trainer.data.Sample;
 import org.mvfaedge.trainer.eval.DjlRawScorer;
 import org.mvfaedge.trainer.heads.MemoryBank;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
+import org.mvfaedge.trainer.pipeline.PaperDefaults;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import org.mvfaedge.trainer.text.TextFeatures;
 import org.mvfaedge.trainer.weights.ClipConfig;
@@ -48,33 +46,100 @@ public final class PackageExporter {
     public static final double VERIFY_TOLERANCE_FP16 = 1e-2;
 
     /**
-     * What to export; {@code precision} picks the graph's numeric precision and {@code layerNorm} how
-     * it writes layer normalisation (fp32 and fused when not given).
+     * What to export. Made with {@link #builder}, not the positional constructor: the model, the object and the
+     * target folder are required;
+     * the rest says whether the package is few-shot (its normal shots, from which the memory bank is built)
+     * and how it is calibrated, numbered and written. Unset, a request is zero-shot, uncalibrated, fp32 with
+     * fused LayerNormalization, batch 8, with no source files recorded.
      */
-    public record Request(MvfaModel model, ObjectInfo object, List<Sample> normalShots, int shot, int iterate,
-            long seed, String calibrationSource, List<Sample> calibrationSet, Double targetSensitivity, Path out,
+    public record Request(MvfaModel model, ObjectInfo object, Path out, List<Sample> normalShots, int shot,
+            int iterate, long seed, String calibrationSource, List<Sample> calibrationSet, Double targetSensitivity,
             Map<String, Path> sources, int batch, Precision precision, LayerNormStyle layerNorm) {
-        public Request {
-            if (precision == null || layerNorm == null) {
-                throw new IllegalArgumentException("precision and layer-norm style must be given (e.g. Precision.FP32, "
-                        + "LayerNormStyle.FUSED)");
+        /** A request for {@code model}'s package detecting {@code object}, written to the folder {@code out}. */
+        public static Builder builder(MvfaModel model, ObjectInfo object, Path out) {
+            return new Builder(model, object, out);
+        }
+
+        /** Builds a {@link Request}; every setter returns the builder. */
+        public static final class Builder {
+            private final MvfaModel model;
+            private final ObjectInfo object;
+            private final Path out;
+            private List<Sample> normalShots;
+            private int shot;
+            private int iterate;
+            private long seed = PaperDefaults.SEED;
+            private String calibrationSource = "none";
+            private List<Sample> calibrationSet = List.of();
+            private Double targetSensitivity;
+            private Map<String, Path> sources = Map.of();
+            private int batch = 8;
+            private Precision precision = Precision.FP32;
+            private LayerNormStyle layerNorm = LayerNormStyle.FUSED;
+
+            private Builder(MvfaModel model, ObjectInfo object, Path out) {
+                this.model = java.util.Objects.requireNonNull(model, "model");
+                this.object = java.util.Objects.requireNonNull(object, "object");
+                this.out = java.util.Objects.requireNonNull(out, "out");
             }
-        }
 
-        /** An export with fused LayerNormalization. */
-        public Request(MvfaModel model, ObjectInfo object, List<Sample> normalShots, int shot, int iterate, long seed,
-                String calibrationSource, List<Sample> calibrationSet, Double targetSensitivity, Path out,
-                Map<String, Path> sources, int batch, Precision precision) {
-            this(model, object, normalShots, shot, iterate, seed, calibrationSource, calibrationSet, targetSensitivity,
-                    out, sources, batch, precision, LayerNormStyle.FUSED);
-        }
+            /**
+             * A few-shot package: the memory bank of these normal shots (augmented as in training), recorded in the
+             * manifest with the split that chose them ({@code shot} per class, split {@code iterate}, {@code seed}).
+             */
+            public Builder fewShot(List<Sample> normalShots, int shot, int iterate, long seed) {
+                this.normalShots = java.util.Objects.requireNonNull(normalShots, "normalShots");
+                this.shot = shot;
+                this.iterate = iterate;
+                this.seed = seed;
+                return this;
+            }
 
-        /** An fp32 export. */
-        public Request(MvfaModel model, ObjectInfo object, List<Sample> normalShots, int shot, int iterate, long seed,
-                String calibrationSource, List<Sample> calibrationSet, Double targetSensitivity, Path out,
-                Map<String, Path> sources, int batch) {
-            this(model, object, normalShots, shot, iterate, seed, calibrationSource, calibrationSet, targetSensitivity,
-                    out, sources, batch, Precision.FP32, LayerNormStyle.FUSED);
+            /** Calibrates on {@code set} (images with labels), named {@code source} in the manifest ({@code valid}, {@code shots}). */
+            public Builder calibration(String source, List<Sample> set) {
+                this.calibrationSource = java.util.Objects.requireNonNull(source, "source");
+                this.calibrationSet = java.util.Objects.requireNonNull(set, "set");
+                return this;
+            }
+
+            /** The threshold reaching this sensitivity on the calibration set, instead of the best F1; null: best F1. */
+            public Builder targetSensitivity(Double sensitivity) {
+                this.targetSensitivity = sensitivity;
+                return this;
+            }
+
+            /** The files the package came from (name to path; a null path is left out), hashed into the manifest. */
+            public Builder sources(Map<String, Path> sources) {
+                this.sources = java.util.Objects.requireNonNull(sources, "sources");
+                return this;
+            }
+
+            /** Images per pass of the check and the calibration. */
+            public Builder batch(int batch) {
+                if (batch < 1) {
+                    throw new IllegalArgumentException("batch must be at least 1, got " + batch);
+                }
+                this.batch = batch;
+                return this;
+            }
+
+            public Builder precision(Precision precision) {
+                this.precision = java.util.Objects.requireNonNull(precision, "precision");
+                return this;
+            }
+
+            public Builder layerNorm(LayerNormStyle style) {
+                this.layerNorm = java.util.Objects.requireNonNull(style, "layerNorm");
+                return this;
+            }
+
+            public Request build() {
+                // a LinkedHashMap, not Map.copyOf: the manifest lists the sources in the order given, and a
+                // source may be absent (null: an option the user did not give)
+                return new Request(model, object, out, normalShots == null ? null : List.copyOf(normalShots), shot,
+                        iterate, seed, calibrationSource, List.copyOf(calibrationSet), targetSensitivity,
+                        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sources)), batch, precision, layerNorm);
+            }
         }
     }
 
@@ -183,46 +248,23 @@ public final class PackageExporter {
     private static Manifest manifest(Request r, boolean few, ClipConfig clip, Manifest.Calibration calibration,
             MemoryBank bank, boolean external) throws IOException {
         MvfaModel model = r.model();
-        int s = model.settings().imageSize();
-        int grid = model.grid();
-        int[] features = model.settings().features();
-        int levels = features.length;
-        int bottleneck = model.vision().bottleneck();
-        String created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String protocol = few ? "few-shot" : "zero-shot";
-        String id = r.object().name() + "-" + protocol + (few ? "-k" + r.shot() : "") + "-"
-                + created.replace(":", "").replace("-", "");
         List<String> support = new ArrayList<>();
         if (few) {
             r.normalShots().forEach(x -> support.add(x.fileName()));
         }
-        List<Manifest.Tensor> outputs = new ArrayList<>();
-        outputs.add(new Manifest.Tensor(MvfaGraphNames.ZERO_MAP, "float32", List.of("N", s, s)));
-        outputs.add(new Manifest.Tensor(MvfaGraphNames.ZERO_SCORE, "float32", List.of("N")));
-        if (few) {
-            outputs.add(new Manifest.Tensor(MvfaGraphNames.FEW_MAP, "float32", List.of("N", s, s)));
-            outputs.add(new Manifest.Tensor(MvfaGraphNames.FEW_SCORE, "float32", List.of("N")));
-        }
-        for (int k = 0; k < levels; k++) {
-            outputs.add(new Manifest.Tensor(MvfaGraphNames.segTokens(k), "float32", List.of("N", 1 + grid * grid, bottleneck)));
-            outputs.add(new Manifest.Tensor(MvfaGraphNames.detTokens(k), "float32", List.of("N", 1 + grid * grid, bottleneck)));
-        }
-        Map<String, Manifest.SourceFile> sources = new LinkedHashMap<>();
-        for (Map.Entry<String, Path> e : r.sources().entrySet()) {
-            if (e.getValue() != null) {
-                sources.put(e.getKey(), new Manifest.SourceFile(e.getValue().getFileName().toString(), Sha256.of(e.getValue())));
-            }
-        }
-        return new Manifest(Manifest.FORMAT, Manifest.FORMAT_VERSION, id, created, "MVFA-Edge 0.1.0 trainer",
-                new Manifest.ObjectSpec(r.object().name(), r.object().realName(), r.object().hasMasks()),
-                new Manifest.Mode(protocol, few ? r.shot() : 0, few ? r.iterate() : 0, r.seed(), support,
-                        bank == null ? 0 : bank.size(org.mvfaedge.trainer.heads.TokenBranch.SEG, 0)),
-                new Manifest.Model("model.onnx", null, external ? "model.onnx.data" : null, null, 17, r.precision().id(), s,
-                        clip.patchSize(), grid, clip.visionWidth(), clip.visionLayers(),
-                        Arrays.stream(features).boxed().toList(), bottleneck, model.settings().activation().id()),
-                new Manifest.Preprocessing("pil-bicubic", s, 1 / 255.0, "none", "RGB", "NCHW"),
-                List.of(new Manifest.Tensor(MvfaGraphNames.IMAGE, "float32", List.of("N", 3, s, s))), outputs, sources,
-                calibration);
+        return ManifestBuilder.create("MVFA-Edge 0.1.0 trainer")
+                .idWithTime(r.object().name() + "-" + protocol + (few ? "-k" + r.shot() : ""))
+                .object(r.object().name(), r.object().realName(), r.object().hasMasks())
+                .mode(new Manifest.Mode(protocol, few ? r.shot() : 0, few ? r.iterate() : 0, r.seed(), support,
+                        bank == null ? 0 : bank.size(org.mvfaedge.trainer.heads.TokenBranch.SEG, 0)))
+                .mvfaGraph(r.precision().id(), model.settings().imageSize(), clip.patchSize(), model.grid(),
+                        clip.visionWidth(), clip.visionLayers(), Arrays.stream(model.settings().features()).boxed().toList(),
+                        model.vision().bottleneck(), model.settings().activation().id(), few, true)
+                .externalData(external)
+                .sources(r.sources())
+                .calibration(calibration)
+                .build();
     }
 
     private static float[] syntheticImage(int s) {

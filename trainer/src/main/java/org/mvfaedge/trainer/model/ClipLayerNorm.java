@@ -1,21 +1,18 @@
 package org.mvfaedge.trainer.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
-import ai.djl.util.PairList;
 import org.mvfaedge.trainer.weights.StateDict;
 
 /**
  * PyTorch's {@code nn.LayerNorm(width)} over the last axis, eps 1e-5, frozen. State-dict names:
  * {@code weight}, {@code bias}. (OpenAI's fp16-safe subclass computes in float32, as this does.)
  */
-public final class ClipLayerNorm extends AbstractBlock implements StateDictLoadable {
+public final class ClipLayerNorm extends ArrayBlock {
     static final float EPS = 1e-5f;
 
     private final int width;
@@ -29,20 +26,10 @@ public final class ClipLayerNorm extends AbstractBlock implements StateDictLoada
     }
 
     /** Normalises {@code x [..., width]}. */
+    @Override
     public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
         return LayerNorm.layerNorm(x, new Shape(width), ps.getValue(weight, x.getDevice(), training),
                 ps.getValue(bias, x.getDevice(), training), EPS).singletonOrThrow();
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-            PairList<String, Object> params) {
-        return new NDList(apply(ps, inputs.singletonOrThrow(), training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return inputShapes;
     }
 
     @Override

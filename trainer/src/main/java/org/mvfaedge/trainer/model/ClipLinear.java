@@ -1,20 +1,17 @@
 package org.mvfaedge.trainer.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import org.mvfaedge.trainer.weights.StateDict;
 
 /**
  * A frozen PyTorch {@code nn.Linear(in, out)} with bias: {@code y = x W^T + b}, weight
  * {@code [out, in]}. State-dict names: {@code weight}, {@code bias}.
  */
-public final class ClipLinear extends AbstractBlock implements StateDictLoadable {
+public final class ClipLinear extends ArrayBlock {
     private final int out;
     private final Parameter weight;
     private final Parameter bias;
@@ -26,15 +23,10 @@ public final class ClipLinear extends AbstractBlock implements StateDictLoadable
     }
 
     /** Applies the layer to {@code x [..., in]}. */
+    @Override
     public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
         return Linear.linear(x, ps.getValue(weight, x.getDevice(), training),
                 ps.getValue(bias, x.getDevice(), training)).singletonOrThrow();
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-            PairList<String, Object> params) {
-        return new NDList(apply(ps, inputs.singletonOrThrow(), training));
     }
 
     @Override

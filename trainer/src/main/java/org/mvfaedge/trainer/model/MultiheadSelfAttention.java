@@ -1,13 +1,10 @@
 package org.mvfaedge.trainer.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import java.util.Arrays;
 import org.mvfaedge.trainer.weights.StateDict;
 
@@ -18,7 +15,7 @@ import org.mvfaedge.trainer.weights.StateDict;
  * diagonal, as CLIP's text tower builds it); softmax; {@code out_proj}. Batch-first: input and output
  * are {@code [N, T, w]} (the reference runs sequence-first; the arithmetic is the same).
  */
-public final class MultiheadSelfAttention extends AbstractBlock implements StateDictLoadable {
+public final class MultiheadSelfAttention extends ArrayBlock {
     private final int width;
     private final int heads;
     private final boolean causal;
@@ -53,6 +50,7 @@ public final class MultiheadSelfAttention extends AbstractBlock implements State
     }
 
     /** Attends over {@code x [N, T, w]}. */
+    @Override
     public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
         long n = x.getShape().get(0);
         long t = x.getShape().get(1);
@@ -80,17 +78,6 @@ public final class MultiheadSelfAttention extends AbstractBlock implements State
             Arrays.fill(m, i * t + i + 1, (i + 1) * t, Float.NEGATIVE_INFINITY);
         }
         return like.getManager().create(m, new Shape(t, t)).toDevice(like.getDevice(), false);
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-            PairList<String, Object> params) {
-        return new NDList(apply(ps, inputs.singletonOrThrow(), training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return inputShapes;
     }
 
     @Override

@@ -30,6 +30,16 @@ public record MvfaVisionOutput(NDList list, int levels) {
         return list.get(1 + levels + checkLevel(level));
     }
 
+    /** Every level's seg tokens, level 0 first. */
+    public java.util.List<NDArray> segTokens() {
+        return list.subList(1, 1 + levels);
+    }
+
+    /** Every level's det tokens, level 0 first. */
+    public java.util.List<NDArray> detTokens() {
+        return list.subList(1 + levels, 1 + 2 * levels);
+    }
+
     private int checkLevel(int level) {
         if (level < 0 || level >= levels) {
             throw new IndexOutOfBoundsException("level " + level + " of " + levels);

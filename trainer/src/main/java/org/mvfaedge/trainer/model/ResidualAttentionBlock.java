@@ -1,20 +1,17 @@
 package org.mvfaedge.trainer.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import org.mvfaedge.trainer.weights.StateDict;
 
 /**
  * CLIP's pre-norm transformer layer: {@code x + attn(ln_1(x))}, then {@code x + mlp(ln_2(x))} with
  * {@code mlp = c_fc -> activation -> c_proj} (hidden width 4w). Frozen. Input/output {@code [N, T, w]}.
  */
-public final class ResidualAttentionBlock extends AbstractBlock implements StateDictLoadable {
+public final class ResidualAttentionBlock extends ArrayBlock {
     private final ClipLayerNorm ln1;
     private final MultiheadSelfAttention attn;
     private final ClipLayerNorm ln2;
@@ -32,21 +29,11 @@ public final class ResidualAttentionBlock extends AbstractBlock implements State
     }
 
     /** Runs the layer on {@code x [N, T, w]}. */
+    @Override
     public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
         NDArray h = x.add(attn.apply(ps, ln1.apply(ps, x, training), training));
         NDArray mlp = cProj.apply(ps, activation.apply(cFc.apply(ps, ln2.apply(ps, h, training), training)), training);
         return h.add(mlp);
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-            PairList<String, Object> params) {
-        return new NDList(apply(ps, inputs.singletonOrThrow(), training));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return inputShapes;
     }
 
     @Override

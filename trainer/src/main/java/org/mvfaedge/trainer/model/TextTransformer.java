@@ -1,17 +1,14 @@
 package org.mvfaedge.trainer.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
 import org.mvfaedge.trainer.weights.StateDict;
 
 /**
@@ -21,7 +18,7 @@ import org.mvfaedge.trainer.weights.StateDict;
  * token has the largest id in CLIP's vocabulary). {@link #forward} maps token ids
  * {@code [N, context]} (any integer type) to {@code [N, outputDim]}, not normalised.
  */
-public final class TextTransformer extends AbstractBlock implements StateDictLoadable {
+public final class TextTransformer extends ArrayBlock {
     private final int width;
     private final int contextLength;
     private final int vocabSize;
@@ -85,10 +82,10 @@ public final class TextTransformer extends AbstractBlock implements StateDictLoa
         return ends.matMul(ps.getValue(projection, tokens.getDevice(), training));
     }
 
+    /** {@link #encode}: token ids in, text features out. */
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-            PairList<String, Object> params) {
-        return new NDList(encode(ps, inputs.singletonOrThrow(), training));
+    public NDArray apply(ParameterStore ps, NDArray tokens, boolean training) {
+        return encode(ps, tokens, training);
     }
 
     @Override

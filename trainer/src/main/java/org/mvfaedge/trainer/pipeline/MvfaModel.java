@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.mvfaedge.sdk.image.Augmentation;
 import org.mvfaedge.trainer.heads.MemoryBank;
-import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.model.ClipLoader;
 import org.mvfaedge.trainer.model.ModelConfigException;
 import org.mvfaedge.trainer.model.MvfaVisionModel;
@@ -243,12 +242,8 @@ public final class MvfaModel implements AutoCloseable {
             }
             try (NDManager sub = manager.newSubManager()) {
                 MvfaVisionOutput out = forward(sub, chunk, n, false);
-                List<NDArray> seg = new ArrayList<>();
-                List<NDArray> det = new ArrayList<>();
-                for (int l = 0; l < vision.levels(); l++) {
-                    seg.add(out.segTokens(l));
-                    det.add(out.detTokens(l));
-                }
+                List<NDArray> seg = out.segTokens();
+                List<NDArray> det = out.detTokens();
                 builder.add(seg, det);
             }
         }

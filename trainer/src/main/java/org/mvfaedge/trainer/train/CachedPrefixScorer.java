@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.mvfaedge.sdk.runtime.RawOutputs;
@@ -67,12 +66,8 @@ final class CachedPrefixScorer implements RawScorer {
         }
         try (NDManager sub = training.model().manager().newSubManager()) {
             MvfaVisionOutput out = training.forwardFromPrefix(sub, stacked, n);
-            List<NDArray> seg = new ArrayList<>();
-            List<NDArray> det = new ArrayList<>();
-            for (int l = 0; l < out.levels(); l++) {
-                seg.add(out.segTokens(l));
-                det.add(out.detTokens(l));
-            }
+            List<NDArray> seg = out.segTokens();
+            List<NDArray> det = out.detTokens();
             float[] zeroMap;
             float[] zeroScore;
             try (ZeroShotOutput z = zeroHead.forward(seg, det, training.model().textFeatureArray(sub, object))) {

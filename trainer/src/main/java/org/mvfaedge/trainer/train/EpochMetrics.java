@@ -6,6 +6,11 @@ package org.mvfaedge.trainer.train;
  * otherwise).
  */
 public record EpochMetrics(double imageAuc, double pixelAuc, double criterion) {
+    /** An AUC for people to read: four decimals, or "n/a" for the pixel AUC of an object without masks. */
+    public static String format(double auc) {
+        return Double.isNaN(auc) ? "n/a" : String.format(java.util.Locale.ROOT, "%.4f", auc);
+    }
+
     public static EpochMetrics of(double imageAuc, double pixelAuc) {
         return new EpochMetrics(imageAuc, pixelAuc, Double.isNaN(pixelAuc) ? imageAuc : pixelAuc + imageAuc);
     }

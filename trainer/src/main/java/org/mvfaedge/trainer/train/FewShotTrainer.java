@@ -98,24 +98,13 @@ public final class FewShotTrainer {
             }
         }
         TrainingLog log = new TrainingLog(o.files().log(), o.files().chart());
-        int start = 0;
-        double bestCriterion = 0;
-        EpochRecord best = null;
-        if (o.resume() && java.nio.file.Files.isRegularFile(o.files().last())) {
-            TrainingState.Saved saved = TrainingState.read(o.files().last());
+        Resumed resumed = Resumed.of(o.resume(), o.files(), training, log, saved -> {
             checkSame(saved, "object", object.name());
             checkSame(saved, "seed", Long.toString(o.seed()));
-            training.loadAdapters(saved.adapters());
-            training.loadOptimizerState(saved.optimizer());
-            start = saved.epoch() + 1;
-            bestCriterion = saved.bestCriterion();
-            log.reload(start);
-            for (EpochRecord r : log.records()) {
-                if (r.best()) {
-                    best = r;
-                }
-            }
-        }
+        });
+        int start = resumed.start();
+        double bestCriterion = resumed.bestCriterion();
+        EpochRecord best = resumed.best();
         List<EpochRecord> history = new ArrayList<>();
         for (int epoch = start; epoch < o.epochs(); epoch++) {
             long t0 = System.nanoTime();
@@ -153,12 +142,43 @@ public final class FewShotTrainer {
             meta.put("best_epoch", Integer.toString(best == null ? -1 : best.epoch()));
             o.files().writeLast(training, o.runInfo(), rec, meta);
             if (o.progress() != null) {
-                o.progress().printf("%s epoch %d/%d: loss %.4f image AUC %.4f pixel AUC %.4f%s (%.1fs)%n",
-                        object.name(), epoch + 1, o.epochs(), meanLoss, m.imageAuc(), m.pixelAuc(),
+                o.progress().printf("%s epoch %d/%d: loss %.4f image AUC %s pixel AUC %s%s (%.1fs)%n",
+                        object.name(), epoch + 1, o.epochs(), meanLoss, EpochMetrics.format(m.imageAuc()),
+                        EpochMetrics.format(m.pixelAuc()),
                         isBest ? " best" : "", rec.seconds());
             }
         }
         return new Result(best, history, o.epochs() - start);
+    }
+
+    /**
+     * Where a {@code --resume} run picks up (shared by few- and zero-shot training): the saved adapters and
+     * optimizer state loaded, the epoch after the saved one, and the best criterion and evaluation so far.
+     */
+    record Resumed(int start, double bestCriterion, EpochRecord best) {
+        /**
+         * With {@code resume} and a saved state in {@code files}: the state, once {@code check} accepted it
+         * (it throws on a state of another run); else a fresh start.
+         */
+        static Resumed of(boolean resume, RunFiles files, AdapterTraining training, TrainingLog log,
+                java.util.function.Consumer<TrainingState.Saved> check) {
+            if (!resume || !java.nio.file.Files.isRegularFile(files.last())) {
+                return new Resumed(0, 0, null);
+            }
+            TrainingState.Saved saved = TrainingState.read(files.last());
+            check.accept(saved);
+            training.loadAdapters(saved.adapters());
+            training.loadOptimizerState(saved.optimizer());
+            int start = saved.epoch() + 1;
+            log.reload(start);
+            EpochRecord best = null;
+            for (EpochRecord r : log.records()) {
+                if (r.best()) {
+                    best = r;
+                }
+            }
+            return new Resumed(start, saved.bestCriterion(), best);
+        }
     }
 
     private static void checkSame(TrainingState.Saved saved, String key, String expected) {
@@ -177,12 +197,8 @@ public final class FewShotTrainer {
             float[] prefix = cache.get(v.key(), () -> training.prefix(v.image()));
             try (NDManager sub = training.model().manager().newSubManager()) {
                 MvfaVisionOutput out = training.forwardFromPrefix(sub, prefix, 1);
-                List<NDArray> seg = new ArrayList<>();
-                List<NDArray> det = new ArrayList<>();
-                for (int l = 0; l < out.levels(); l++) {
-                    seg.add(out.segTokens(l));
-                    det.add(out.detTokens(l));
-                }
+                List<NDArray> seg = out.segTokens();
+                List<NDArray> det = out.detTokens();
                 builder.add(seg, det);
             }
         }

@@ -99,7 +99,8 @@ public final class TrainingLog {
         return n.toString();
     }
 
-    static void putNum(ObjectNode n, String k, double v) {
+    /** A number, or JSON null where it is not finite (NaN: the pixel AUC of an object without masks). */
+    public static void putNum(ObjectNode n, String k, double v) {
         if (Double.isFinite(v)) {
             n.put(k, v);
         } else {
@@ -107,18 +108,25 @@ public final class TrainingLog {
         }
     }
 
-    /** Two panels: mean training loss, and image / pixel AUC, per evaluation. */
+    /** Fewer evaluations than this are drawn as a table: a two-point line says nothing a table does not. */
+    static final int MIN_CHART_POINTS = 3;
+    /** Text size of the chart, readable when the 900 px picture is shown at half its width. */
+    static final int FONT_SIZE = 17;
+
+    /**
+     * Two panels, mean training loss and image / pixel AUC per evaluation; with fewer than
+     * {@link #MIN_CHART_POINTS} evaluations, a table of the same numbers.
+     */
     BufferedImage draw() {
         System.setProperty("java.awt.headless", "true");
+        if (records.size() < MIN_CHART_POINTS) {
+            return drawTable();
+        }
         int w = 900;
-        int h = 360;
+        int h = 400;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
+        Graphics2D g = blank(img);
         try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, w, h);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             int n = records.size();
             double[] x = new double[n];
             double[] loss = new double[n];
@@ -142,6 +150,49 @@ public final class TrainingLog {
         return img;
     }
 
+    /** White, antialiased, black text at {@link #FONT_SIZE}: the graphics of a new chart or table. */
+    private static Graphics2D blank(BufferedImage img) {
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, FONT_SIZE));
+        return g;
+    }
+
+    /** The evaluations as rows: epoch, step, mean loss, image and pixel AUC ("n/a" without masks), best. */
+    private BufferedImage drawTable() {
+        String[] head = {"epoch", "step", "mean loss", "image AUC", "pixel AUC", ""};
+        int[] colX = {20, 120, 210, 380, 550, 720};
+        int row = FONT_SIZE + 13;
+        int w = 900;
+        int h = 20 + row * (records.size() + 2);
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = blank(img);
+        try {
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, FONT_SIZE));
+            for (int c = 0; c < head.length; c++) {
+                g.drawString(head[c], colX[c], 10 + row);
+            }
+            g.drawLine(10, 10 + row + 8, w - 10, 10 + row + 8);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, FONT_SIZE));
+            for (int i = 0; i < records.size(); i++) {
+                EpochRecord r = records.get(i);
+                String[] cells = {Integer.toString(r.epoch() + 1), Integer.toString(r.step()),
+                    String.format(Locale.ROOT, "%.4f", r.meanLoss()), EpochMetrics.format(r.metrics().imageAuc()),
+                    EpochMetrics.format(r.metrics().pixelAuc()), r.best() ? "best" : ""};
+                for (int c = 0; c < cells.length; c++) {
+                    g.drawString(cells[c], colX[c], 10 + row * (i + 2));
+                }
+            }
+        } finally {
+            g.dispose();
+        }
+        return img;
+    }
+
     private int stepsOf(int epoch) {
         int max = 0;
         for (EpochRecord r : records) {
@@ -154,12 +205,12 @@ public final class TrainingLog {
 
     private static void panel(Graphics2D g, int x0, int y0, int pw, int ph, String title, double[] x, double[][] ys,
             Color[] colors, String[] names, boolean unit) {
-        int left = x0 + 50;
+        int left = x0 + 60;
         int right = x0 + pw - 10;
-        int top = y0 + 25;
+        int top = y0 + 30;
         int bottom = y0 + ph - 30;
         g.setColor(Color.BLACK);
-        g.drawString(title, x0 + 50, y0 + 15);
+        g.drawString(title, x0 + 60, y0 + 18);
         g.drawRect(left, top, right - left, bottom - top);
         double xmin = Double.POSITIVE_INFINITY;
         double xmax = Double.NEGATIVE_INFINITY;
@@ -185,12 +236,12 @@ public final class TrainingLog {
         }
         g.drawString(String.format(Locale.ROOT, "%.3g", ymax), x0, top + 5);
         g.drawString(String.format(Locale.ROOT, "%.3g", ymin), x0, bottom);
-        g.drawString(String.format(Locale.ROOT, "epoch %.0f", xmin), left, bottom + 15);
-        g.drawString(String.format(Locale.ROOT, "epoch %.0f", xmax), right - 60, bottom + 15);
+        g.drawString(String.format(Locale.ROOT, "epoch %.0f", xmin), left, bottom + 22);
+        g.drawString(String.format(Locale.ROOT, "epoch %.0f", xmax), right - 80, bottom + 22);
         g.setStroke(new BasicStroke(2f));
         for (int k = 0; k < ys.length; k++) {
             g.setColor(colors[k]);
-            g.drawString(names[k], right - 80, top + 15 + 14 * k);
+            g.drawString(names[k], right - 110, top + 20 + 20 * k);
             int px = -1;
             int py = -1;
             for (int i = 0; i < x.length; i++) {

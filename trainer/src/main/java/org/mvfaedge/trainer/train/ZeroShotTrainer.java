@@ -51,11 +51,7 @@ public final class ZeroShotTrainer {
         Preprocessor pre = new Preprocessor(size);
         ImageDecoder decoder = new ImageDecoder();
         TrainingLog log = new TrainingLog(o.files().log(), o.files().chart());
-        int start = 0;
-        double bestCriterion = 0;
-        EpochRecord best = null;
-        if (o.resume() && java.nio.file.Files.isRegularFile(o.files().last())) {
-            TrainingState.Saved saved = TrainingState.read(o.files().last());
+        FewShotTrainer.Resumed resumed = FewShotTrainer.Resumed.of(o.resume(), o.files(), training, log, saved -> {
             String obj = saved.metadata().get("object");
             if (obj != null && !obj.equals(heldOut.name())) {
                 throw new IllegalArgumentException("--resume: the saved state is for object " + obj);
@@ -67,17 +63,10 @@ public final class ZeroShotTrainer {
                             + was + ", this run has " + e.getValue() + "; use the same options or another --save-path");
                 }
             }
-            training.loadAdapters(saved.adapters());
-            training.loadOptimizerState(saved.optimizer());
-            start = saved.epoch() + 1;
-            bestCriterion = saved.bestCriterion();
-            log.reload(start);
-            for (EpochRecord r : log.records()) {
-                if (r.best()) {
-                    best = r;
-                }
-            }
-        }
+        });
+        int start = resumed.start();
+        double bestCriterion = resumed.bestCriterion();
+        EpochRecord best = resumed.best();
         int n = items.size();
         int interval = Math.max(1, n / Math.max(1, o.evaluationsPerEpoch()));
         List<EpochRecord> history = new ArrayList<>();
@@ -107,8 +96,9 @@ public final class ZeroShotTrainer {
                     log.add(last);
                     history.add(last);
                     if (o.progress() != null) {
-                        o.progress().printf("zero-shot %s epoch %d step %d/%d: image AUC %.4f pixel AUC %.4f%s%n",
-                                heldOut.name(), epoch + 1, idx, n, m.imageAuc(), m.pixelAuc(), isBest ? " best" : "");
+                        o.progress().printf("zero-shot %s epoch %d step %d/%d: image AUC %s pixel AUC %s%s%n",
+                                heldOut.name(), epoch + 1, idx, n, EpochMetrics.format(m.imageAuc()),
+                                EpochMetrics.format(m.pixelAuc()), isBest ? " best" : "");
                     }
                 }
                 Item it = items.get(order.get(idx));

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mvfaedge.sdk.AnomalyDetector;
+import org.mvfaedge.sdk.DetectorOptions;
+import org.mvfaedge.sdk.detect.HeatMap;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.trainer.eval.EvaluationResult;
 import org.w3c.dom.Document;
@@ -165,6 +168,90 @@ class DemoEndToEndTest {
     }
 
     /**
+     * What a reader needs from the report: the heat maps' colour bar in the SDK's own colours with the
+     * package's threshold marked, which 12 test images are shown and why (the top and bottom of each class by
+     * score, which the rows' own scores must bear out), the per-branch rows apart from the paper's table, a
+     * table for a two-epoch training, no NaN anywhere, and overlays that are the detector's own rendering.
+     */
+    @Test
+    void reportSaysWhatItShowsAndWhy() throws Exception {
+        Path report = out.resolve("report.html");
+        String html = Files.readString(report, StandardCharsets.UTF_8);
+        assertFalse(html.contains("NaN"), "NaN in the report");
+        Document doc = parse(report);
+
+        Element bar = byId(doc, "svg", "colour-bar");
+        assertNotNull(bar, "colour bar");
+        NodeList stops = bar.getElementsByTagName("stop");
+        assertEquals(9, stops.getLength());
+        for (int k = 0; k < 9; k++) {
+            Element stop = (Element) stops.item(k);
+            assertEquals(k / 8.0, Double.parseDouble(stop.getAttribute("offset")), 1e-9);
+            assertEquals(String.format("#%06x", HeatMap.colour(k / 8f)), stop.getAttribute("stop-color"), "stop " + k);
+        }
+        ModelPackage pkg = ModelPackage.open(out.resolve("onnx/DemoBrain-few-shot"));
+        double threshold = pkg.manifest().calibration().threshold();
+        assertTrue(bar.getTextContent().contains(String.format(java.util.Locale.ROOT, "threshold %.3f", threshold)),
+                bar.getTextContent());
+
+        assertFalse(byId(doc, "table", "auc-table").getTextContent().contains("alone"), "branch rows in the AUC table");
+        Element branches = byId(doc, "table", "branch-table");
+        assertNotNull(branches, "a table of its own for the branches");
+        assertTrue(branches.getTextContent().contains("memory-bank map alone"));
+        assertNotNull(byId(doc, "table", "training-table"), "two epochs: a table, not a two-point chart");
+        assertTrue(html.contains(ReportSelection.explanation()), "the sentence saying which images are shown");
+
+        Element grid = byId(doc, "table", "image-grid");
+        NodeList rows = grid.getElementsByTagName("tbody").item(0).getChildNodes();
+        List<Element> trs = new ArrayList<>();
+        for (int i = 0; i < rows.getLength(); i++) {
+            if (rows.item(i) instanceof Element e && e.getTagName().equals("tr")) {
+                trs.add(e);
+            }
+        }
+        assertEquals(12, trs.size(), "the grid's rows");
+        Pattern score = Pattern.compile("score (\\d+\\.\\d{3})");
+        for (String cls : List.of("anomalous", "normal")) {
+            double lowestOfTop = Double.POSITIVE_INFINITY;
+            double highestOfBottom = Double.NEGATIVE_INFINITY;
+            for (Element tr : trs) {
+                String t = tr.getTextContent();
+                if (!t.contains(cls + ": score rank")) {
+                    continue;
+                }
+                Matcher m = score.matcher(t);
+                assertTrue(m.find(), t);
+                double v = Double.parseDouble(m.group(1));
+                if (t.contains("(highest)")) {
+                    lowestOfTop = Math.min(lowestOfTop, v);
+                } else {
+                    highestOfBottom = Math.max(highestOfBottom, v);
+                }
+            }
+            assertTrue(lowestOfTop >= highestOfBottom, cls + ": a 'highest' row scores " + lowestOfTop
+                    + ", below a 'lowest' one at " + highestOfBottom);
+        }
+
+        // The first row's heat map is what the SDK's detector itself draws for that image.
+        NodeList imgs = trs.get(0).getElementsByTagName("img");
+        Path input = report.getParent().resolve(((Element) imgs.item(0)).getAttribute("src"));
+        Path overlay = report.getParent().resolve(((Element) imgs.item(2)).getAttribute("src"));
+        try (AnomalyDetector d = AnomalyDetector.open(pkg.dir(), DetectorOptions.builder()
+                .providers(org.mvfaedge.sdk.ExecutionProvider.CPU).maxBatch(1).build())) {
+            java.awt.image.BufferedImage expected = javax.imageio.ImageIO.read(
+                    new java.io.ByteArrayInputStream(d.detect(input).overlayPng()));
+            java.awt.image.BufferedImage written = javax.imageio.ImageIO.read(overlay.toFile());
+            assertEquals(expected.getWidth(), written.getWidth());
+            assertEquals(expected.getHeight(), written.getHeight());
+            for (int y = 0; y < expected.getHeight(); y++) {
+                for (int x = 0; x < expected.getWidth(); x++) {
+                    assertEquals(expected.getRGB(x, y), written.getRGB(x, y), "overlay pixel " + x + "," + y);
+                }
+            }
+        }
+    }
+
+    /**
      * The page in a real browser: it renders, every image loads ({@code complete} with a natural width,
      * checked by a probe script in a copy of the page, since the report itself has no scripts) and the
      * console has no errors. Skipped without chromium, except in CI.
@@ -295,6 +382,7 @@ class DemoEndToEndTest {
         EvaluationResult r = new EvaluationResult("X", "few-shot", 0.8125, 0.9, List.of("a"), new int[] {1},
                 new float[] {1});
         assertEquals("81.25", DemoReport.pct(r.imageAuc()));
-        assertEquals("&#8211;", DemoReport.pct(null));
+        assertEquals("n/a", DemoReport.pct(null));
+        assertEquals("n/a", DemoReport.pct(Double.NaN), "an object without masks has no pixel AUC, not NaN");
     }
 }

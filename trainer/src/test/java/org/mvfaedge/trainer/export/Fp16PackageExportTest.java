@@ -53,9 +53,10 @@ class Fp16PackageExportTest {
         Path fx = cfg.dir();
         try (MvfaModel model = MvfaModel.load(PackageExportTest.fixtureSettings(cfg, "adapters/initial.pth"))) {
             List<Sample> support = PackageExportTest.supportSamples(cfg);
-            var r = PackageExporter.export(new PackageExporter.Request(model, model.promptConfig().object("Brain"),
-                    support, support.size(), 0, 111, "none", List.of(), null, tmp.resolve("brain-few-fp16"),
-                    Map.of("clip", fx.resolve("clip/clip-torchscript.pt")), 4, Precision.FP16));
+            var r = PackageExporter.export(PackageExporter.Request.builder(model, model.promptConfig().object("Brain"),
+                    tmp.resolve("brain-few-fp16")).fewShot(support, support.size(), 0, 111)
+                    .sources(Map.of("clip", fx.resolve("clip/clip-torchscript.pt"))).batch(4).precision(Precision.FP16)
+                    .build());
             System.out.printf("parity %-50s max abs diff %.3e (tol %.1e)%n", "fp16 export check ONNX vs DJL",
                     r.maxDifference(), PackageExporter.VERIFY_TOLERANCE_FP16);
             assertTrue(r.maxDifference() <= PackageExporter.VERIFY_TOLERANCE_FP16);

@@ -65,9 +65,9 @@ class PackageExportTest {
         Path fx = cfg.dir();
         try (MvfaModel model = MvfaModel.load(fixtureSettings(cfg, "adapters/initial.pth"))) {
             List<Sample> support = supportSamples(cfg);
-            var r = PackageExporter.export(new PackageExporter.Request(model, model.promptConfig().object("Brain"),
-                    support, support.size(), 0, 111, "none", List.of(), null, tmp.resolve("brain-few"),
-                    Map.of("clip", fx.resolve("clip/clip-torchscript.pt")), 4));
+            var r = PackageExporter.export(PackageExporter.Request.builder(model, model.promptConfig().object("Brain"),
+                    tmp.resolve("brain-few")).fewShot(support, support.size(), 0, 111)
+                    .sources(Map.of("clip", fx.resolve("clip/clip-torchscript.pt"))).batch(4).build());
             System.out.printf("parity %-50s max abs diff %.3e (tol 1.0e-04)%n", "export check ONNX vs DJL", r.maxDifference());
             ModelPackage pkg = ModelPackage.open(ManifestSchema.assertValid(r.pkg().dir()));
             assertEquals(cfg.memoryBankRows(), pkg.manifest().mode().memoryBankRows(), "shots x 11 views x tokens");

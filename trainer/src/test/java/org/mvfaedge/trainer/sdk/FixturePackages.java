@@ -65,9 +65,15 @@ public final class FixturePackages implements AutoCloseable {
      */
     public Path export(Path out, List<String> shots, boolean calibrate) throws IOException {
         List<Sample> normal = shots == null ? null : shots.stream().map(s -> new Sample(image(s), 0, null)).toList();
-        PackageExporter.export(new PackageExporter.Request(model, brain(), normal, shots == null ? 0 : shots.size(), 0,
-                111, calibrate ? "valid" : "none", calibrate ? labelled() : List.of(), null, out,
-                Map.of("clip", fx.resolve("clip/clip-torchscript.pt")), 4));
+        PackageExporter.Request.Builder request = PackageExporter.Request.builder(model, brain(), out)
+                .sources(Map.of("clip", fx.resolve("clip/clip-torchscript.pt"))).batch(4);
+        if (normal != null) {
+            request.fewShot(normal, normal.size(), 0, 111);
+        }
+        if (calibrate) {
+            request.calibration("valid", labelled());
+        }
+        PackageExporter.export(request.build());
         return ManifestSchema.assertValid(out);
     }
 

@@ -80,32 +80,36 @@ class AdapterCheckpointTest {
         }
     }
 
+    /**
+     * The checkpoint fits the model the fixture's configuration describes (fixture.json: its adapted layers,
+     * ViT width and bottleneck, not the checkpoint's own dimensions), and a model it does not fit is named.
+     */
     @Test
     void validateForAcceptsTheFixtureModelAndNamesWhatDoesNotFit() {
-        AdapterWeights w = AdapterCheckpoint.read(Fixtures.fixture().resolve("adapters/initial.pth"));
-        // the model the fixture describes (fixture.json), not the checkpoint's own dimensions
-        FixtureConfig cfg = FixtureConfig.get();
-        assertDoesNotThrow(() -> w.validateFor(cfg.features(), cfg.visionWidth(), cfg.bottleneck()));
+        FixtureConfig f = FixtureConfig.get();
+        AdapterWeights w = AdapterCheckpoint.read(f.file("adapters/initial.pth"));
+        assertDoesNotThrow(() -> w.validateFor(f.features(), f.visionWidth(), f.bottleneck()));
         // one layer wider than the fixture's ViT: refused
-        assertThrows(CheckpointException.class, () -> w.validateFor(cfg.features(), cfg.visionWidth() + 1, cfg.bottleneck()));
+        assertThrows(CheckpointException.class, () -> w.validateFor(f.features(), f.visionWidth() + 1, f.bottleneck()));
 
-        // A model with one level more than the checkpoint: layers 6, 12, ... (ViT-L/14's spacing).
-        int[] more = new int[w.levels() + 1];
+        // A model with one level more than the fixture's: layers 6, 12, ... (ViT-L/14's spacing).
+        int[] more = new int[f.levels() + 1];
         for (int k = 0; k < more.length; k++) {
             more[k] = 6 * (k + 1);
         }
         String list = java.util.Arrays.stream(more).mapToObj(Integer::toString)
                 .collect(java.util.stream.Collectors.joining(","));
         CheckpointException levels = assertThrows(CheckpointException.class, () -> w.validateFor(more, 1024, 768));
-        assertTrue(levels.getMessage().contains("adapters have " + w.levels() + " levels, the model uses " + more.length
+        assertTrue(levels.getMessage().contains("adapters have " + f.levels() + " levels, the model uses " + more.length
                 + " (--features " + list + ")"), levels.getMessage());
         assertTrue(levels.getMessage().contains("initial.pth"), levels.getMessage());
 
-        FixtureConfig f = FixtureConfig.get();
         CheckpointException shapes = assertThrows(CheckpointException.class,
-                () -> w.validateFor(w.levels(), 1024, 768));
+                () -> w.validateFor(f.levels(), 1024, 768));
         assertTrue(shapes.getMessage().contains("seg level 0 fc1 is [" + f.bottleneck() + "," + f.visionWidth()
                 + "] but the model needs [768,1024]"), shapes.getMessage());
+        // the width and the bottleneck are told apart: the fixture's width with another bottleneck fails too
+        assertThrows(CheckpointException.class, () -> w.validateFor(f.features(), f.visionWidth(), f.bottleneck() + 1));
     }
 
     @Test

@@ -1,10 +1,8 @@
 package org.mvfaedge.sdk.pkg.trust;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -41,18 +39,7 @@ public final class PackageSigner {
         }
         byte[] sig = signMessage(message, key);
         PackageSignature s = new PackageSignature(Ed25519Keys.ALGORITHM, Ed25519Keys.keyId(publicKeyOf(key)), sig);
-        Path tmp = dir.resolve("." + PackageSignature.FILE + ".tmp-" + Long.toHexString(System.nanoTime()));
-        try {
-            Files.write(tmp, s.toJson());
-            try {
-                Files.move(tmp, dir.resolve(PackageSignature.FILE), StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, dir.resolve(PackageSignature.FILE), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        org.mvfaedge.sdk.util.AtomicFiles.write(dir.resolve(PackageSignature.FILE), s.toJson());
         return s;
     }
 

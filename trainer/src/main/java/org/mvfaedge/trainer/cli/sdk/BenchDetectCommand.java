@@ -1,6 +1,5 @@
 package org.mvfaedge.trainer.cli.sdk;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -9,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.mvfaedge.sdk.AnomalyDetector;
 import org.mvfaedge.sdk.DetectorOptions;
 import org.mvfaedge.sdk.ExecutionProvider;
 import org.mvfaedge.sdk.bench.DetectBenchmark;
@@ -36,7 +34,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench-detect", mixinStandardHelpOptions = true,
         description = "Make a package of random weights (--arch, or --clip/--bpe) and time the SDK on it (JSON lines).")
 public final class BenchDetectCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--clip", paramLabel = "FILE", description = "CLIP weights: make a zero-shot package with random adapters.")
     Path clip;
@@ -92,23 +89,14 @@ public final class BenchDetectCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Path pkg = makePackage();
-        for (String size : preprocessInputs) {
-            out.println(JSON.writeValueAsString(DetectBenchmark.preprocess(size, shape.imgSize)));
-            out.flush();
-        }
-        int[] wh = DetectBenchmark.parseSize(input);
-        byte[] png = DetectBenchmark.syntheticPng(wh[0], wh[1], 1);
-        DetectorOptions.Builder b = DetectorOptions.builder().cpuThreads(cpuThreads)
-                .maxBatch(Arrays.stream(batches).max().orElse(1)); // every batch size runs as one ONNX Runtime call
+        DetectorOptions.Builder b = DetectorOptions.builder().cpuThreads(cpuThreads);
         if (providers != null && !providers.isEmpty()) {
             b.providers(providers.stream().map(BenchDetectCommand::provider).toList());
         }
-        try (AnomalyDetector d = AnomalyDetector.open(pkg, b.build())) {
-            for (int batch : batches) {
-                out.println(JSON.writeValueAsString(DetectBenchmark.detect(d, png, input, batch, warmup, images)));
-                out.flush();
-            }
-        }
+        DetectBenchmark.run(pkg, b, preprocessInputs, input, batches, warmup, images, figure -> {
+            out.println(figure.toString());
+            out.flush();
+        });
         return 0;
     }
 
@@ -146,8 +134,8 @@ public final class BenchDetectCommand implements Callable<Integer> {
                 null);
         long t0 = System.nanoTime();
         try (MvfaModel m = MvfaModel.create(settings, ClipWeights.load(clip), null)) {
-            PackageExporter.Result r = PackageExporter.export(new PackageExporter.Request(m, m.promptConfig().object("Brain"),
-                    null, 0, 0, 0, "none", List.of(), null, packageOut, Map.of("clip", clip), 1));
+            PackageExporter.Result r = PackageExporter.export(PackageExporter.Request.builder(m,
+                    m.promptConfig().object("Brain"), packageOut).sources(Map.of("clip", clip)).batch(1).build());
             err.printf("bench-detect: made %s in %.1f s (random adapters, export check %.1e)%n", r.pkg().dir(),
                     (System.nanoTime() - t0) / 1e9, r.maxDifference());
             err.flush();

@@ -4,7 +4,6 @@ import org.mvfaedge.sdk.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,9 +11,9 @@ import java.util.Map;
 import java.util.Random;
 import org.mvfaedge.sdk.calibration.Calibrator;
 import org.mvfaedge.sdk.onnx.ExternalDataPolicy;
-import org.mvfaedge.sdk.onnx.MvfaGraphNames;
 import org.mvfaedge.sdk.onnx.OnnxModelFiles;
 import org.mvfaedge.sdk.pkg.Manifest;
+import org.mvfaedge.sdk.pkg.ManifestBuilder;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.trainer.export.ExportOptions;
 import org.mvfaedge.trainer.export.OnnxModelWriter;
@@ -63,20 +62,14 @@ public final class RandomPackage {
             OnnxModelWriter.write(visual, adapters, options, graph, ExternalDataPolicy.automatic());
             Path data = OnnxModelFiles.dataFileFor(graph);
             boolean external = Files.isRegularFile(data);
-            int grid = config.gridFor(imgSize);
-            List<Manifest.Tensor> outputs = new ArrayList<>();
-            outputs.add(new Manifest.Tensor(MvfaGraphNames.ZERO_MAP, "float32", List.of("N", imgSize, imgSize)));
-            outputs.add(new Manifest.Tensor(MvfaGraphNames.ZERO_SCORE, "float32", List.of("N")));
-            Manifest m = new Manifest(Manifest.FORMAT, Manifest.FORMAT_VERSION, "benchmark-random-weights",
-                    java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
-                    "MVFA-Edge bench-detect (random weights)", new Manifest.ObjectSpec("Brain", "brain", true),
-                    new Manifest.Mode("zero-shot", 0, 0, seed, List.of(), 0),
-                    new Manifest.Model("model.onnx", null, external ? "model.onnx.data" : null, null, 17, "fp32", imgSize,
-                            config.patchSize(), grid, width, config.visionLayers(), Arrays.stream(features).boxed().toList(),
-                            bottleneck, Activation.GELU.id()),
-                    new Manifest.Preprocessing("pil-bicubic", imgSize, 1 / 255.0, "none", "RGB", "NCHW"),
-                    List.of(new Manifest.Tensor(MvfaGraphNames.IMAGE, "float32", List.of("N", 3, imgSize, imgSize))),
-                    outputs, Map.of(), Calibrator.uncalibrated(false, true, features.length));
+            // the graph has the token outputs too; the manifest lists only the maps and scores the benchmark reads
+            Manifest m = ManifestBuilder.create("MVFA-Edge bench-detect (random weights)").id("benchmark-random-weights")
+                    .object("Brain", "brain", true).mode(new Manifest.Mode("zero-shot", 0, 0, seed, List.of(), 0))
+                    .mvfaGraph("fp32", imgSize, config.patchSize(), config.gridFor(imgSize), width, config.visionLayers(),
+                            Arrays.stream(features).boxed().toList(), bottleneck, Activation.GELU.id(), false, false)
+                    .externalData(external)
+                    .calibration(Calibrator.uncalibrated(false, true, features.length))
+                    .build();
             return ModelPackage.write(out, m, graph, external ? data : null);
         } finally {
             AtomicFiles.deleteTree(work);

@@ -14,7 +14,17 @@ import org.mvfaedge.trainer.train.AdapterTraining;
 import org.mvfaedge.trainer.train.DetLoss;
 import org.mvfaedge.trainer.train.FreshAdapters;
 import org.mvfaedge.trainer.train.PrefixCache;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import org.mvfaedge.trainer.train.EpochMetrics;
+import org.mvfaedge.trainer.train.EpochRecord;
+import org.mvfaedge.trainer.train.FewShotTrainer;
+import org.mvfaedge.trainer.train.RunFiles;
+import org.mvfaedge.trainer.train.TrainingLog;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Option;
 
 /**
@@ -114,6 +124,54 @@ public final class TrainCommonOptions {
         }
         m.put("sources", sources);
         return m;
+    }
+
+    /** Refuses a schedule that cannot train, naming the option. */
+    static void checkSchedule(CommandSpec spec, int epochs, double lr) {
+        if (epochs < 1) {
+            throw new ParameterException(spec.commandLine(), "--epochs must be >= 1, got " + epochs);
+        }
+        if (!(lr > 0)) {
+            throw new ParameterException(spec.commandLine(), "--lr must be positive, got " + lr);
+        }
+    }
+
+    /**
+     * The run's result on stdout: with {@code --json} one object (the best evaluation's AUCs, null where there
+     * is none, such as the pixel AUC of an object without masks), else one line.
+     */
+    void report(CommandSpec spec, String mode, String object, FewShotTrainer.Result result, RunFiles files,
+            PrefixCache cache, double seconds) {
+        EpochRecord best = result.best();
+        boolean zero = mode.equals("zero-shot");
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode n = new ObjectMapper().createObjectNode();
+            n.put("object", object);
+            n.put("mode", mode);
+            n.put("epochs_run", result.epochsRun());
+            n.put("seconds", seconds);
+            n.put("checkpoint", files.best().toString());
+            if (best != null) {
+                n.put("best_epoch", best.epoch());
+                if (zero) {
+                    n.put("best_step", best.step());
+                }
+                TrainingLog.putNum(n, "image_auc", best.metrics().imageAuc());
+                TrainingLog.putNum(n, "pixel_auc", best.metrics().pixelAuc());
+                TrainingLog.putNum(n, "criterion", best.metrics().criterion());
+            }
+            n.put("prefix_cache_hits", cache.hits());
+            n.put("prefix_cache_misses", cache.misses());
+            out.println(n.toString());
+        } else if (best != null) {
+            out.printf("best epoch %d%s: image AUC %s, pixel AUC %s -> %s (%.1f s)%n", best.epoch() + 1,
+                    zero ? " step " + best.step() : "", EpochMetrics.format(best.metrics().imageAuc()),
+                    EpochMetrics.format(best.metrics().pixelAuc()), files.best(), seconds);
+        } else {
+            out.printf("no epoch improved on criterion 0; no checkpoint written (%.1f s)%n", seconds);
+        }
+        out.flush();
     }
 
     static Map<String, Object> source(Path p) {

@@ -1,7 +1,5 @@
 package org.mvfaedge.trainer.train.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +13,6 @@ import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.pipeline.PaperDefaults;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import org.mvfaedge.trainer.train.AdapterTraining;
-import org.mvfaedge.trainer.train.EpochRecord;
 import org.mvfaedge.trainer.train.FewShotTrainer;
 import org.mvfaedge.trainer.train.PrefixCache;
 import org.mvfaedge.trainer.train.Progress;
@@ -62,12 +59,7 @@ public final class TrainFewCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (epochs < 1) {
-            throw new ParameterException(spec.commandLine(), "--epochs must be >= 1, got " + epochs);
-        }
-        if (!(lr > 0)) {
-            throw new ParameterException(spec.commandLine(), "--lr must be positive, got " + lr);
-        }
+        TrainCommonOptions.checkSchedule(spec, epochs, lr);
         BmadDataset.Split selectSplit = switch (selectOn.toLowerCase(java.util.Locale.ROOT)) {
             case "test" -> BmadDataset.Split.TEST;
             case "valid" -> BmadDataset.Split.VALID;
@@ -100,43 +92,8 @@ public final class TrainFewCommand implements Callable<Integer> {
             FewShotTrainer.Result result = FewShotTrainer.train(training, object, split, evaluator,
                     new FewShotTrainer.Options(epochs, common.data.seed, common.resume, cache, files,
                             common.runInfo("few-shot", lr, epochs, extra), System.err, Progress.stderrIsTerminal()));
-            report(result, files, cache, (System.nanoTime() - t0) / 1e9);
+            common.report(spec, "few-shot", object.name(), result, files, cache, (System.nanoTime() - t0) / 1e9);
         }
         return 0;
-    }
-
-    private void report(FewShotTrainer.Result result, RunFiles files, PrefixCache cache, double seconds) {
-        EpochRecord best = result.best();
-        if (common.json) {
-            ObjectNode n = new ObjectMapper().createObjectNode();
-            n.put("object", common.data.obj);
-            n.put("mode", "few-shot");
-            n.put("epochs_run", result.epochsRun());
-            n.put("seconds", seconds);
-            n.put("checkpoint", files.best().toString());
-            if (best != null) {
-                n.put("best_epoch", best.epoch());
-                putNum(n, "image_auc", best.metrics().imageAuc());
-                putNum(n, "pixel_auc", best.metrics().pixelAuc());
-                putNum(n, "criterion", best.metrics().criterion());
-            }
-            n.put("prefix_cache_hits", cache.hits());
-            n.put("prefix_cache_misses", cache.misses());
-            spec.commandLine().getOut().println(n.toString());
-        } else if (best != null) {
-            spec.commandLine().getOut().printf("best epoch %d: image AUC %.4f, pixel AUC %.4f -> %s (%.1f s)%n",
-                    best.epoch() + 1, best.metrics().imageAuc(), best.metrics().pixelAuc(), files.best(), seconds);
-        } else {
-            spec.commandLine().getOut().printf("no epoch improved on criterion 0; no checkpoint written (%.1f s)%n",
-                    seconds);
-        }
-    }
-
-    static void putNum(ObjectNode n, String k, double v) {
-        if (Double.isFinite(v)) {
-            n.put(k, v);
-        } else {
-            n.putNull(k);
-        }
     }
 }

@@ -1,7 +1,5 @@
 package org.mvfaedge.trainer.train.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +14,6 @@ import org.mvfaedge.trainer.pipeline.PaperDefaults;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import org.mvfaedge.trainer.text.PromptConfig;
 import org.mvfaedge.trainer.train.AdapterTraining;
-import org.mvfaedge.trainer.train.EpochRecord;
 import org.mvfaedge.trainer.train.FewShotTrainer;
 import org.mvfaedge.trainer.train.PrefixCache;
 import org.mvfaedge.trainer.train.Progress;
@@ -68,12 +65,7 @@ public final class TrainZeroCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (epochs < 1) {
-            throw new ParameterException(spec.commandLine(), "--epochs must be >= 1, got " + epochs);
-        }
-        if (!(lr > 0)) {
-            throw new ParameterException(spec.commandLine(), "--lr must be positive, got " + lr);
-        }
+        TrainCommonOptions.checkSchedule(spec, epochs, lr);
         splits(); // a bad --train-splits fails before the model loads
         try (MvfaModel model = MvfaModel.load(common.settings());
                 AdapterTraining training = common.training(model, lr)) {
@@ -109,28 +101,7 @@ public final class TrainZeroCommand implements Callable<Integer> {
                     new ZeroShotTrainer.Options(epochs, common.data.seed, common.resume, cache, files,
                             common.runInfo("zero-shot", lr, epochs, extra), checkpointMeta, System.err,
                             Progress.stderrIsTerminal(), evaluationsPerEpoch));
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            EpochRecord best = result.best();
-            if (common.json) {
-                ObjectNode n = new ObjectMapper().createObjectNode();
-                n.put("object", heldOut.name());
-                n.put("mode", "zero-shot");
-                n.put("epochs_run", result.epochsRun());
-                n.put("seconds", seconds);
-                n.put("checkpoint", files.best().toString());
-                if (best != null) {
-                    n.put("best_epoch", best.epoch());
-                    n.put("best_step", best.step());
-                    TrainFewCommand.putNum(n, "image_auc", best.metrics().imageAuc());
-                    TrainFewCommand.putNum(n, "pixel_auc", best.metrics().pixelAuc());
-                    TrainFewCommand.putNum(n, "criterion", best.metrics().criterion());
-                }
-                spec.commandLine().getOut().println(n.toString());
-            } else if (best != null) {
-                spec.commandLine().getOut().printf("best: epoch %d step %d: image AUC %.4f, pixel AUC %.4f -> %s (%.1f s)%n",
-                        best.epoch() + 1, best.step(), best.metrics().imageAuc(), best.metrics().pixelAuc(), files.best(),
-                        seconds);
-            }
+            common.report(spec, "zero-shot", heldOut.name(), result, files, cache, (System.nanoTime() - t0) / 1e9);
         }
         return 0;
     }
