@@ -176,8 +176,11 @@ public final class BankBenchmark {
             System.out.printf(Locale.ROOT, "with the budget: %.0f ms/image after %d images vs %.0f after %d: %.2fx%n",
                     last[1], (int) last[0], first[1], (int) first[0], last[1] / first[1]);
         }
+        int searchReps = Integer.parseInt(o.getOrDefault("search-reps", "5"));
         for (int rows : searchRows) {
-            search(rows, c.embedDim(), c.gridFor(img) * c.gridFor(img), out);
+            if (rows > 0) {
+                search(rows, c.embedDim(), c.gridFor(img) * c.gridFor(img), out, searchReps);
+            }
         }
     }
 
@@ -264,7 +267,7 @@ public final class BankBenchmark {
      * cosine of unit rows, as one Gemm + ReduceMax (the exported graph) and as Gemm + ReduceMax over
      * chunks then Max (what a chunked search would do); same inputs, same answer, timed on ORT's CPU.
      */
-    static void search(int rows, int width, int queries, Path out) throws IOException, OrtException {
+    static void search(int rows, int width, int queries, Path out, int reps) throws IOException, OrtException {
         Random r = new Random(rows);
         float[] bank = new float[rows * width];
         for (int i = 0; i < bank.length; i++) {
@@ -300,12 +303,11 @@ public final class BankBenchmark {
                     OrtSession s = env.createSession(file.toString(), so);
                     OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(q), new long[] {queries, width})) {
                 float[] got = null;
-                for (int i = 0; i < 2; i++) { // warm-up
+                for (int i = 0; i < 1; i++) { // warm-up
                     try (OrtSession.Result res = s.run(Map.of("q", t))) {
                         got = ((float[]) res.get(0).getValue()).clone();
                     }
                 }
-                int reps = 5;
                 long t0 = System.nanoTime();
                 for (int i = 0; i < reps; i++) {
                     try (OrtSession.Result res = s.run(Map.of("q", t))) {
