@@ -16,6 +16,7 @@ public record ServeArgs(Map<String, Object> properties, List<String> passThrough
             "  --model             a model package folder (made by ./mvfa export); id=folder names it (default: the manifest's id)",
             "  --port              HTTP port (default 8080, or MVFA_PORT)",
             "  --host              address to bind (default 127.0.0.1; to serve the network configure TLS, see the README)",
+            "  --trusted-key PUB   load only packages signed by this Ed25519 public key (PEM; repeatable; or MVFA_TRUSTED_KEYS)",
             "  --insecure-no-auth  serve without API keys (trusted networks only); otherwise set MVFA_API_KEYS / MVFA_ADMIN_KEYS",
             "  --<property>=<v>    any configuration property, e.g. --mvfa.limits.inference-slots=2",
             "Environment: MVFA_MODELS, MVFA_API_KEYS, MVFA_ADMIN_KEYS (SHA-256 hex of each key, comma-separated), MVFA_PORT.");
@@ -23,6 +24,7 @@ public record ServeArgs(Map<String, Object> properties, List<String> passThrough
     public static ServeArgs parse(String... args) {
         Map<String, Object> props = new LinkedHashMap<>();
         List<String> models = new ArrayList<>();
+        List<String> trustedKeys = new ArrayList<>();
         List<String> rest = new ArrayList<>();
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
@@ -49,6 +51,7 @@ public record ServeArgs(Map<String, Object> properties, List<String> passThrough
                                 + v + "'");
                     }
                 }
+                case "--trusted-key" -> trustedKeys.add(value != null ? value : next(args, ++i, name));
                 case "--host" -> props.put("micronaut.server.host", value != null ? value : next(args, ++i, name));
                 case "--insecure-no-auth" -> props.put("mvfa.insecure-no-auth", true);
                 case "--help", "-h" -> help = true;
@@ -63,6 +66,9 @@ public record ServeArgs(Map<String, Object> properties, List<String> passThrough
         }
         if (!models.isEmpty()) {
             props.put("mvfa.models", List.copyOf(models));
+        }
+        if (!trustedKeys.isEmpty()) {
+            props.put("mvfa.trusted-keys", List.copyOf(trustedKeys));
         }
         return new ServeArgs(props, rest, help);
     }

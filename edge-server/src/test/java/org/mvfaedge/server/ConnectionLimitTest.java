@@ -80,7 +80,7 @@ class ConnectionLimitTest {
                 assertFalse(p.get("title").asText().isBlank());
                 assertTrue(p.get("detail").asText().contains("2"), r.body);
                 assertEquals("/health/liveness", p.get("instance").asText());
-                assertEquals(r.headers.get("x-request-id"), p.get("requestId").asText());
+                assertEquals(r.headers.get("x-request-id"), p.get("request_id").asText());
                 // The server closed it: end of stream, nothing more.
                 assertEquals(-1, c.getInputStream().read(), "refused connection closed by the server");
             }

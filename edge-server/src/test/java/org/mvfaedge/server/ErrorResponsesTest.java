@@ -55,7 +55,7 @@ class ErrorResponsesTest {
         assertFalse(p.get("detail").asText().isBlank(), r.body());
         String rid = r.headers().firstValue("X-Request-Id").orElse(null);
         assertNotNull(rid, "X-Request-Id header");
-        assertEquals(rid, p.get("requestId").asText(), r.body());
+        assertEquals(rid, p.get("request_id").asText(), r.body());
         assertFalse(r.body().contains("\tat ") || r.body().contains("at org.") || r.body().contains("at java.")
                 || r.body().contains("Caused by") || r.body().contains("\n") || r.body().contains("\\tat "),
                 "no stack trace: " + r.body());
@@ -145,7 +145,7 @@ class ErrorResponsesTest {
     void unexpectedFailureIs500WithoutInternals() throws Exception {
         JsonNode p = problem(server.get("/v1/test-boom", TestServer.USER_KEY), 500);
         assertFalse(p.toString().contains("secret") || p.toString().contains("IllegalState"), p.toString());
-        assertTrue(p.get("detail").asText().contains(p.get("requestId").asText()), "points at the log entry: " + p);
+        assertTrue(p.get("detail").asText().contains(p.get("request_id").asText()), "points at the log entry: " + p);
     }
 
     @Test
@@ -167,10 +167,10 @@ class ErrorResponsesTest {
     void callerRequestIdIsEchoedAndUnsafeOnesReplaced() throws Exception {
         HttpResponse<String> r = server.send(server.request("/v1/models/none").header("X-API-Key", TestServer.USER_KEY)
                 .header("X-Request-Id", "scanner-7.job-42").GET().build());
-        assertEquals("scanner-7.job-42", problem(r, 404).get("requestId").asText());
+        assertEquals("scanner-7.job-42", problem(r, 404).get("request_id").asText());
         HttpResponse<String> r2 = server.send(server.request("/v1/models/none").header("X-API-Key", TestServer.USER_KEY)
                 .header("X-Request-Id", "patient name with spaces").GET().build());
-        assertFalse(problem(r2, 404).get("requestId").asText().contains(" "));
+        assertFalse(problem(r2, 404).get("request_id").asText().contains(" "));
     }
 
     /** A PNG whose header claims width x height, with one tiny (invalid for that size) IDAT and IEND. */

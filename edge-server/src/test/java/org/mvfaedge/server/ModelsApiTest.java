@@ -1,6 +1,8 @@
 package org.mvfaedge.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,12 +40,20 @@ class ModelsApiTest {
             JsonNode m = list.get(0);
             String id = m.get("id").asText();
             assertEquals("READY", m.get("state").asText());
-            assertEquals("CPU", m.get("executionProvider").asText());
+            assertEquals("CPU", m.get("execution_provider").asText());
             assertEquals(id, m.get("manifest").get("model_id") != null ? m.get("manifest").get("model_id").asText()
                     : m.get("manifest").get("modelId").asText());
             assertTrue(m.get("version").asText().matches("[0-9a-f]{12}"), m.toString());
             assertEquals("READY", ready.get("models").get(id).asText());
             String v1 = m.get("version").asText();
+            assertNull(m.get("path"), m.toString());
+            assertFalse(m.toString().contains(few.toAbsolutePath().toString()), m.toString());
+            List<String> supportNames = org.mvfaedge.sdk.pkg.ModelPackage.open(few).manifest().mode().supportImages();
+            assertFalse(supportNames.isEmpty());
+            for (String name : supportNames) {
+                assertFalse(m.toString().contains(name), name + " shown in " + m);
+            }
+            assertEquals(supportNames.size(), m.get("manifest").get("mode").get("support_image_count").asInt());
             assertEquals(v1, json(s.get("/v1/models/" + id, TestServer.USER_KEY), 200).get("version").asText());
 
             // detect, then swap in the zero-shot package under the same id
@@ -51,10 +61,12 @@ class ModelsApiTest {
                     .asText());
             JsonNode reloaded = json(s.post("/v1/models/" + id + "/reload", TestServer.ADMIN_KEY, "application/json",
                     JSON.writeValueAsBytes(Map.of("path", zero.toString()))), 200);
-            assertEquals(v1, reloaded.get("previousVersion").asText());
+            assertEquals(v1, reloaded.get("previous_version").asText());
             String v2 = reloaded.get("model").get("version").asText();
             assertNotEquals(v1, v2);
-            assertEquals(zero.toAbsolutePath().normalize().toString(), reloaded.get("model").get("path").asText());
+            // no file system path, no support image names (they can carry patient identifiers)
+            assertNull(reloaded.get("model").get("path"), reloaded.toString());
+            assertFalse(reloaded.toString().contains(zero.toAbsolutePath().normalize().toString()), reloaded.toString());
             assertEquals(v2, json(s.post("/v1/detect?model=" + id, TestServer.USER_KEY, "image/png", png), 200).get("model")
                     .get("version").asText());
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.trainer.cli.sdk.RandomPackage;
 import org.mvfaedge.trainer.weights.ClipConfig;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 
 /**
  * A package slow enough to cancel in the middle of its graph: random weights written without DJL by the
@@ -21,7 +22,8 @@ final class SlowPackage {
     }
 
     static synchronized Path get() {
-        Path dir = Path.of("target", "slow-package", "vit-w256-l12-p8-384").toAbsolutePath();
+        // keyed by the exporter's and SDK's code: a package from an older exporter is never reused
+        Path dir = Path.of("target", "slow-package", "vit-w256-l12-p8-384-" + TestPackages.codeKey()).toAbsolutePath();
         if (Files.isRegularFile(dir.resolve(ModelPackage.MANIFEST))) {
             try {
                 ModelPackage.open(dir);
@@ -35,7 +37,7 @@ final class SlowPackage {
             Files.createDirectories(dir.getParent());
             // embed 256, image 384, 12 layers of width 256, patch 8; a token text tower only (not exported)
             ClipConfig config = ClipConfig.of(256, 384, 12, 256, 8, 8, 64, 64, 1);
-            RandomPackage.write(config, 384, new int[] {3, 6, 9, 12}, 1, dir);
+            ManifestSchema.assertValid(RandomPackage.write(config, 384, new int[] {3, 6, 9, 12}, 1, dir).dir());
             System.out.printf("slow package written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             return dir;
         } catch (IOException e) {

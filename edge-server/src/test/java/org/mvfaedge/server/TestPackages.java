@@ -22,14 +22,16 @@ import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.cli.Main;
+import org.mvfaedge.trainer.export.PackageExporter;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 import picocli.CommandLine;
 
 /**
  * Real model packages for the server's tests, made once per test JVM from the golden fixture (its
  * img_size, features and activation from fixture.json) with the trainer's {@code export} command run
  * in-process (the trainer is a test-scoped dependency; nothing is installed), under
- * target/test-packages/&lt;fixture&gt;, one folder per fixture so a run with another {@code -Dmvfa.fixture}
- * never reuses these. Tests skip with a message where ../shared is absent.
+ * target/test-packages/&lt;fixture&gt;-&lt;digest&gt;, one folder per fixture and per version of the code that
+ * exports them, so neither another {@code -Dmvfa.fixture} nor an older exporter's packages are reused. Tests skip with a message where ../shared is absent.
  */
 public final class TestPackages {
     private static final Map<String, Path> MADE = new HashMap<>();
@@ -54,20 +56,59 @@ public final class TestPackages {
     }
 
     /**
-     * The folder of this fixture's packages: its name and a digest of its path and configuration, so a
-     * package exported from one fixture is never taken for another's.
+     * The folder of this fixture's packages: its name and a digest of its path and configuration, and of the
+     * code that builds them (the trainer's exporter and the SDK it writes packages with, class files or jars),
+     * so a package exported from one fixture, or by an older exporter, is never taken for another's.
      */
     private static Path root(FixtureConfig cfg) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(cfg.dir().toString().getBytes(StandardCharsets.UTF_8));
             sha.update(Files.readAllBytes(cfg.file("fixture.json")));
+            sha.update(codeKey().getBytes(StandardCharsets.UTF_8));
             String digest = HexFormat.of().formatHex(sha.digest()).substring(0, 12);
             return Path.of("target", "test-packages", cfg.name() + "-" + digest).toAbsolutePath();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** 12 hex digits of the digest of the exporter's and the SDK's code (see {@link #codeDigest}). */
+    static synchronized String codeKey() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            codeDigest(sha, PackageExporter.class);
+            codeDigest(sha, ModelPackage.class);
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Adds the bytes of the code {@code c} was loaded from to {@code sha}: every file of its classes folder
+     * (by relative path, in sorted order), or its jar.
+     */
+    static void codeDigest(MessageDigest sha, Class<?> c) throws IOException {
+        Path from;
+        try {
+            from = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException("cannot locate the code of " + c.getName(), e);
+        }
+        if (Files.isRegularFile(from)) {
+            sha.update(Files.readAllBytes(from));
+            return;
+        }
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+                sha.update(from.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+                sha.update(Files.readAllBytes(f));
+            }
         }
     }
 
@@ -103,6 +144,7 @@ public final class TestPackages {
                     "valid", "--out", out.toString()));
             int rc = cl.execute(args.toArray(new String[0]));
             assertEquals(0, rc, "export of the test package failed: " + err);
+            ManifestSchema.assertValid(out);
             System.out.printf("test package %s exported in %.1f s%n", name, (System.nanoTime() - t0) / 1e9);
             MADE.put(name, out);
             return out;
@@ -112,8 +154,8 @@ public final class TestPackages {
     }
 
     /**
-     * A package exported by an earlier run of this build (target/ is cleaned by mvn clean) is reused when
-     * it still opens and verifies under the current SDK; otherwise it is exported again.
+     * A package exported by an earlier run with the same exporter and SDK code (the folder's digest says so) is
+     * reused when it still opens and verifies; otherwise it is exported again.
      */
     private static boolean reusable(Path out) {
         if (!Files.isRegularFile(out.resolve(ModelPackage.MANIFEST))) {

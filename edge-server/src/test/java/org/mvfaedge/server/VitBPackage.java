@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.trainer.cli.sdk.RandomPackage;
 import org.mvfaedge.trainer.weights.ClipConfig;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 
 /**
  * Not part of the default run: load figures on a ViT-B/16-sized package (random weights written
@@ -17,11 +18,12 @@ import org.mvfaedge.trainer.weights.ClipConfig;
 class VitBPackage {
     @Test
     void figures() throws Exception {
-        Path dir = Path.of("target", "vitb", "vit-b-16-240").toAbsolutePath();
+        // keyed by the exporter's and SDK's code: a package from an older exporter is never reused
+        Path dir = Path.of("target", "vitb", "vit-b-16-240-" + TestPackages.codeKey()).toAbsolutePath();
         if (!Files.isRegularFile(dir.resolve(ModelPackage.MANIFEST))) {
             long t0 = System.nanoTime();
             Files.createDirectories(dir.getParent());
-            RandomPackage.write(ClipConfig.named("ViT-B-16"), 240, new int[] {3, 6, 9, 12}, 1, dir);
+            ManifestSchema.assertValid(RandomPackage.write(ClipConfig.named("ViT-B-16"), 240, new int[] {3, 6, 9, 12}, 1, dir).dir());
             System.out.printf("vitb: package written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         }
         LoadFigures.print(dir, Files.readAllBytes(TestPackages.image(0)), Integer.getInteger("mvfa.load.requests", 20));

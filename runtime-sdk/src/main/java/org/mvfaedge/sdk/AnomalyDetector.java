@@ -70,9 +70,10 @@ public final class AnomalyDetector implements AutoCloseable {
                     + (calibration.fewShot() ? "few-shot" : "zero-shot") + " but the graph "
                     + (scorer.fewShot() ? "has" : "has no") + " few-shot outputs (re-export the package)");
         }
-        this.runner = new GraphRunner(scorer.session(), size, scorer.fewShot());
-        this.decoder = new InputDecoder(options.maxPixels());
-        this.pool = new WorkspacePool(size, Math.max(2, Runtime.getRuntime().availableProcessors()));
+        this.runner = scorer.runner();
+        this.decoder = new InputDecoder(options.maxPixels(), org.mvfaedge.sdk.dicom.DicomSettings.read(pkg.dir()).window());
+        // the manifest's preprocessing (checked when the package was opened), not a hard-coded one
+        this.pool = new WorkspacePool(pkg.preprocessing(), Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
 
     /**
@@ -80,18 +81,19 @@ public final class AnomalyDetector implements AutoCloseable {
      * {@link DetectorOptions#providers()} that registers and loads the model (each failure is logged
      * once, with its reason).
      *
-     * @throws ModelPackageException if the package is missing, changed or of an unknown format
+     * @throws ModelPackageException if the package is missing, changed or of an unknown format, or its graph
+     *     is not an MVFA graph (raised before any provider is tried)
      * @throws InferenceException if no provider can load the model
      */
     public static AnomalyDetector open(Path packageDir, DetectorOptions options) {
         Objects.requireNonNull(packageDir, "packageDir");
         Objects.requireNonNull(options, "options");
-        ModelPackage pkg = ModelPackage.open(packageDir);
+        ModelPackage pkg = ModelPackage.open(packageDir, options.trustedKeys());
         SessionFactory.Opened opened = SessionFactory.open(pkg.modelFile(), pkg.manifest().model().imgSize(), options);
         return new AnomalyDetector(pkg, options, opened);
     }
 
-    /** Detects anomalies in an image file (PNG, JPEG, BMP, TIFF; 8 or 16-bit). */
+    /** Detects anomalies in an image file (PNG, JPEG, BMP, TIFF; 8 or 16-bit; single-frame DICOM). */
     public Detection detect(Path file) {
         return detectOne(ImageInput.of(file));
     }

@@ -1,6 +1,7 @@
 package org.mvfaedge.sdk;
 
 import java.util.List;
+import org.mvfaedge.sdk.detect.DetectionJson;
 import org.mvfaedge.sdk.detect.HeatMap;
 import org.mvfaedge.sdk.detect.MapResampler;
 import org.mvfaedge.sdk.image.RgbImage;
@@ -191,6 +192,14 @@ public final class Detection {
         float[] m = map(w, h);
         return HeatMap.overlayPng(image.averagedTo(w, h), m, HeatMap.scaled(regions, (double) w / width,
                 (double) h / height));
+    }
+
+    /**
+     * The detection as one line of JSON: the product's one detection shape (snake_case; the same fields as
+     * {@code predict --json} and the HTTP answer, see {@link DetectionJson}). The map is not included.
+     */
+    public String toJson() {
+        return DetectionJson.toJson(this);
     }
 
     @Override

@@ -28,8 +28,10 @@ public final class DetectorOptions {
     private final boolean regionEightConnected;
     private final Double regionThreshold;
     private final long regionMaxPixels;
+    private final org.mvfaedge.sdk.pkg.trust.TrustedKeys trustedKeys;
 
     private DetectorOptions(Builder b) {
+        this.trustedKeys = b.trustedKeys;
         this.providers = List.copyOf(b.providers);
         this.providersRequested = b.providersRequested;
         this.tensorRtFp16 = b.tensorRtFp16;
@@ -55,6 +57,14 @@ public final class DetectorOptions {
      */
     public long regionMaxPixels() {
         return regionMaxPixels;
+    }
+
+    /**
+     * Keys whose signature a package must carry to be opened ({@code manifest.sig}); empty (the default):
+     * packages are not verified beyond their sha256 sums.
+     */
+    public org.mvfaedge.sdk.pkg.trust.TrustedKeys trustedKeys() {
+        return trustedKeys;
     }
 
     /** A builder with the defaults: TensorRT, CUDA, CPU; fp32; batches of 8; 64 megapixels. */
@@ -142,7 +152,7 @@ public final class DetectorOptions {
                 + tensorRtEngineCache + ", trtWorkspaceBytes=" + tensorRtWorkspaceBytes + ", trtDevice="
                 + tensorRtDeviceId + ", cudaDevice=" + cudaDeviceId + ", cpuThreads=" + cpuThreads + ", maxBatch="
                 + maxBatch + ", maxPixels=" + maxPixels + ", regionMinArea=" + regionMinArea + ", regionConnectivity="
-                + (regionEightConnected ? 8 : 4) + ", regionThreshold=" + regionThreshold + "]";
+                + (regionEightConnected ? 8 : 4) + ", regionThreshold=" + regionThreshold + ", trustedKeys=" + trustedKeys.ids().size() + "]";
     }
 
     /** Builds {@link DetectorOptions}; every setter checks its value. */
@@ -162,8 +172,18 @@ public final class DetectorOptions {
         private boolean regionEightConnected = true;
         private Double regionThreshold;
         private long regionMaxPixels = 1L << 22;
+        private org.mvfaedge.sdk.pkg.trust.TrustedKeys trustedKeys = org.mvfaedge.sdk.pkg.trust.TrustedKeys.none();
 
         private Builder() {
+        }
+
+        /**
+         * Opens only packages signed by one of these keys, unchanged since ({@code mvfa-edge sign}); a refused
+         * package throws {@link org.mvfaedge.sdk.pkg.trust.PackageTrustException} saying why. Null or empty: no check.
+         */
+        public Builder trustedKeys(org.mvfaedge.sdk.pkg.trust.TrustedKeys keys) {
+            this.trustedKeys = keys == null ? org.mvfaedge.sdk.pkg.trust.TrustedKeys.none() : keys;
+            return this;
         }
 
         /** Providers in order of preference (at least one, no repeats). */

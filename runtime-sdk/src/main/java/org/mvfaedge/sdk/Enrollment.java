@@ -1,5 +1,6 @@
 package org.mvfaedge.sdk;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -271,7 +271,9 @@ public final class Enrollment {
             Manifest updated = manifest(m, added, rows, external, cal, reduction, precision);
             LOG.info("enrolled {} normal image(s): memory bank of {} rows per level ({} before the budget of {})",
                     added.size(), rows, seen, bankBudget == 0 ? "none" : bankBudget);
-            return ModelPackage.write(out, updated, graph, external ? data : null);
+            ModelPackage written = ModelPackage.write(out, updated, graph, external ? data : null);
+            org.mvfaedge.sdk.dicom.DicomSettings.copy(source.dir(), out); // the DICOM window stays the package's
+            return written;
         } catch (IOException | UncheckedIOException e) {
             throw new ModelPackageException(out, "cannot write the enrolled package: " + e.getMessage(), e);
         } catch (OnnxFormatException e) {
@@ -362,7 +364,7 @@ public final class Enrollment {
         int s = m.model().imgSize();
         Calibrator c = new Calibrator(true, m.object().hasMasks(), m.model().levels());
         InputDecoder decoder = new InputDecoder(detector.options().maxPixels());
-        Preprocessor pre = new Preprocessor(s);
+        Preprocessor pre = detector.modelPackage().preprocessing().preprocessor();
         try (OnnxRawScorer ort = OnnxRawScorer.cpu(graph, s)) {
             for (int i = 0; i < calibration.size(); i++) {
                 LabeledImage li = calibration.get(i);
@@ -401,10 +403,8 @@ public final class Enrollment {
     }
 
     private static void deleteTree(Path p) {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
+        try {
+            AtomicFiles.deleteTree(p);
         } catch (IOException e) {
             LOG.warn("could not remove the temporary enrollment folder: {}", e.getMessage());
         }

@@ -1,18 +1,23 @@
 package org.mvfaedge.server.api;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
-import java.util.Base64;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
-import org.mvfaedge.sdk.Detection;
+import org.mvfaedge.sdk.detect.DetectionJson;
 import org.mvfaedge.sdk.detect.MapGrid;
-import org.mvfaedge.sdk.Region;
-import org.mvfaedge.sdk.Timings;
 import org.mvfaedge.server.model.DetectionService;
 
 /**
- * The answer to POST /v1/detect.
+ * The answer to POST /v1/detect. The body is written by {@link #write}: the SDK's one detection shape
+ * ({@link DetectionJson}, the same as {@code predict --json} and {@code Detection.toJson()}) with the
+ * server's fields around it. This record is that body's schema in the OpenAPI document;
+ * DetectResponseSchemaTest checks that its property names are exactly what the server sends.
  *
  * @param requestId the request id (also the X-Request-Id header)
  * @param model the model that answered
@@ -20,46 +25,46 @@ import org.mvfaedge.server.model.DetectionService;
  * @param decision {@code anomalous} or {@code normal} (score against the package's threshold)
  * @param anomalous the decision as a boolean
  * @param threshold the package's decision threshold on the calibrated score
- * @param width width of the input image in pixels (the map's width)
- * @param height height of the input image in pixels (the map's height)
- * @param regions connected regions of the map above the threshold, in input pixels; always present,
- *     {@code []} when there are none (the serializer would otherwise drop an empty list, and a
- *     client could not tell "no region" from "field missing")
+ * @param width width of the input image in pixels
+ * @param height height of the input image in pixels
+ * @param raw the graph's raw image scores, before calibration
+ * @param regions connected regions of the map above the threshold, in input pixels; {@code []} when none
  * @param timings where the time went, in milliseconds
  * @param map the anomaly map when asked for (map=png or map=array): at the input's resolution, or
  *     proportionally smaller for inputs over mvfa.limits.max-map-pixels (its width, height and scale say so)
  * @param overlay the input with the map as a colour overlay when asked for (overlay=true)
  */
 @Serdeable
-public record DetectResponse(String requestId, ModelRef model, float score, String decision, boolean anomalous,
-        double threshold, int width, int height, @JsonInclude(JsonInclude.Include.ALWAYS) List<RegionDto> regions,
-        TimingsDto timings, @Nullable MapDto map,
-        @Nullable ImageDto overlay) {
+public record DetectResponse(@JsonProperty("request_id") String requestId, ModelRef model, float score,
+        String decision, boolean anomalous, double threshold, int width, int height, Raw raw, List<RegionDto> regions,
+        @JsonProperty("timings_ms") TimingsDto timings, @Nullable MapDto map, @Nullable ImageDto overlay) {
+
+    private static final JsonFactory JSON = new JsonFactory();
 
     /** @param id model id @param version first 12 hex digits of model.onnx's sha256 @param executionProvider provider in use */
     @Serdeable
-    public record ModelRef(String id, String version, String executionProvider) {
+    public record ModelRef(String id, String version, @JsonProperty("execution_provider") String executionProvider) {
+    }
+
+    /** @param zeroScore raw zero-shot image score @param fewScore raw few-shot image score (null: zero-shot package) */
+    @Serdeable
+    public record Raw(@JsonProperty("zero_score") float zeroScore, @JsonProperty("few_score") @Nullable Float fewScore) {
+    }
+
+    /** A connected region above the threshold: bounding box, area in pixels, peak value and its position, mean value. */
+    @Serdeable
+    public record RegionDto(int x, int y, int width, int height, long area, float peak, @JsonProperty("peak_x") int peakX,
+            @JsonProperty("peak_y") int peakY, float mean) {
     }
 
     /**
-     * A connected region above the threshold: bounding box, area in pixels, peak value and its position,
-     * mean value.
+     * @param decode image decoding @param preprocess resize and tensor preparation @param inference the graph run
+     * @param postprocess calibration, map resampling and regions @param queue waiting for an inference slot
+     * @param total from the start of processing to the answer (body upload excluded)
      */
     @Serdeable
-    public record RegionDto(int x, int y, int width, int height, long area, float peak, int peakX, int peakY, float mean) {
-        static RegionDto of(Region r) {
-            return new RegionDto(r.x(), r.y(), r.width(), r.height(), r.area(), r.peak(), r.peakX(), r.peakY(), r.mean());
-        }
-    }
-
-    /**
-     * @param decodeMs image decoding @param preprocessMs resize and tensor preparation @param inferenceMs the
-     * graph run @param postprocessMs calibration, map resampling and regions @param queueMs waiting for an
-     * inference slot @param totalMs from the start of processing to the answer (body upload excluded)
-     */
-    @Serdeable
-    public record TimingsDto(double decodeMs, double preprocessMs, double inferenceMs, double postprocessMs,
-            double queueMs, double totalMs) {
+    public record TimingsDto(double decode, double preprocess, double inference, double postprocess, double queue,
+            double total) {
     }
 
     /**
@@ -78,22 +83,51 @@ public record DetectResponse(String requestId, ModelRef model, float score, Stri
     public record ImageDto(int width, int height, double scale, String encoding, String png) {
     }
 
-    public static DetectResponse of(DetectionService.Result r, DetectionService.Options options, String requestId) {
-        Detection d = r.detection();
-        Timings t = d.timings();
-        MapGrid g = r.mapGrid();
-        MapDto map = switch (options.map()) {
-            case NONE -> null;
-            case PNG -> new MapDto(g.width(), g.height(), g.scale(), "png", Base64.getEncoder().encodeToString(r.mapPng()),
-                    null);
-            case ARRAY -> new MapDto(g.width(), g.height(), g.scale(), "float32", null, r.mapValues());
-        };
-        ImageDto overlay = r.overlayPng() == null ? null
-                : new ImageDto(g.width(), g.height(), g.scale(), "png", Base64.getEncoder().encodeToString(r.overlayPng()));
-        return new DetectResponse(requestId, new ModelRef(r.modelId(), r.modelVersion(), r.executionProvider()), d.score(),
-                d.anomalous() ? "anomalous" : "normal", d.anomalous(), d.threshold(), d.width(), d.height(),
-                d.regions().stream().map(RegionDto::of).toList(),
-                new TimingsDto(t.decodeMs(), t.preprocessMs(), t.inferenceMs(), t.postprocessMs(), r.queueMs(), r.totalMs()),
-                map, overlay);
+    /** The JSON body of the answer (streamed: a large map is never held as a tree). */
+    public static byte[] write(DetectionService.Result r, DetectionService.Options options, String requestId) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("request_id", requestId);
+            g.writeObjectFieldStart("model");
+            g.writeStringField("id", r.modelId());
+            g.writeStringField("version", r.modelVersion());
+            g.writeStringField("execution_provider", r.executionProvider());
+            g.writeEndObject();
+            DetectionJson.writeFields(g, r.detection(), r.queueMs(), r.totalMs());
+            MapGrid grid = r.mapGrid();
+            switch (options.map()) {
+                case NONE -> {
+                }
+                case PNG -> {
+                    startImage(g, "map", grid, "png");
+                    g.writeBinaryField("png", r.mapPng());
+                    g.writeEndObject();
+                }
+                case ARRAY -> {
+                    startImage(g, "map", grid, "float32");
+                    g.writeFieldName("values");
+                    DetectionJson.writeFloats(g, r.mapValues());
+                    g.writeEndObject();
+                }
+            }
+            if (r.overlayPng() != null) {
+                startImage(g, "overlay", grid, "png");
+                g.writeBinaryField("png", r.overlayPng());
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return out.toByteArray();
+    }
+
+    private static void startImage(JsonGenerator g, String name, MapGrid grid, String encoding) throws IOException {
+        g.writeObjectFieldStart(name);
+        g.writeNumberField("width", grid.width());
+        g.writeNumberField("height", grid.height());
+        g.writeNumberField("scale", grid.scale());
+        g.writeStringField("encoding", encoding);
     }
 }

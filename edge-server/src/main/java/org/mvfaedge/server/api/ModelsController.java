@@ -1,5 +1,6 @@
 package org.mvfaedge.server.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
@@ -60,7 +61,7 @@ public class ModelsController {
      * @param model the model now served
      */
     @Serdeable
-    public record ReloadResponse(@Nullable String previousVersion, ModelInfo model) {
+    public record ReloadResponse(@JsonProperty("previous_version") @Nullable String previousVersion, ModelInfo model) {
     }
 
     /** @return every served model with its manifest and execution provider */
@@ -103,17 +104,53 @@ public class ModelsController {
     private ModelInfo info(ModelRegistry.Slot slot) {
         LoadedModel m = slot.current();
         if (m == null) {
-            return new ModelInfo(slot.id(), slot.state().name(), slot.error(), null, null, slot.path().toString(), null, null);
+            return new ModelInfo(slot.id(), slot.state().name(), slot.error(), null, null, null, null);
         }
         return new ModelInfo(slot.id(), slot.state().name(), null, m.version(), m.detector().executionProvider().name(),
-                m.path().toString(), m.loadedAt().toString(), manifest(m));
+                m.loadedAt().toString(), manifest(m));
     }
 
     private Map<String, Object> manifest(LoadedModel m) {
         try {
-            return json.readValue(m.detector().modelPackage().manifestJson(), Argument.mapOf(String.class, Object.class));
+            Map<String, Object> manifest = json.readValue(m.detector().modelPackage().manifestJson(),
+                    Argument.mapOf(String.class, Object.class));
+            return withoutIdentifiers(manifest);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The manifest without the support images' names (a count instead) and without source folders. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> withoutIdentifiers(Map<String, Object> manifest) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>(manifest);
+        for (String key : List.of("mode")) {
+            if (out.get(key) instanceof Map<?, ?> mode) {
+                Map<String, Object> m = new java.util.LinkedHashMap<>((Map<String, Object>) mode);
+                for (String names : List.of("support_images", "supportImages")) {
+                    if (m.remove(names) instanceof List<?> l) {
+                        m.put("support_image_count", l.size());
+                    }
+                }
+                out.put(key, m);
+            }
+        }
+        if (out.get("sources") instanceof Map<?, ?> sources) {
+            Map<String, Object> s = new java.util.LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : sources.entrySet()) {
+                if (e.getValue() instanceof Map<?, ?> src) {
+                    Map<String, Object> c = new java.util.LinkedHashMap<>((Map<String, Object>) src);
+                    if (c.get("file") instanceof String f) {
+                        c.put("file", java.nio.file.Path.of(f).getFileName() == null ? f
+                                : java.nio.file.Path.of(f).getFileName().toString());
+                    }
+                    s.put(String.valueOf(e.getKey()), c);
+                } else {
+                    s.put(String.valueOf(e.getKey()), e.getValue());
+                }
+            }
+            out.put("sources", s);
+        }
+        return out;
     }
 }

@@ -25,6 +25,11 @@ public final class DetectorOptionsMixin {
     @Option(names = "--cpu-threads", defaultValue = "0", description = "CPU intra-op threads; 0: one per core.")
     int cpuThreads;
 
+    @Option(names = "--trusted-key", paramLabel = "PUB",
+            description = "Open only packages signed by this Ed25519 public key (PEM); repeatable. Without one,"
+                    + " packages are checked by their sha256 sums only.")
+    List<Path> trustedKeys;
+
     @Option(names = "--max-batch", defaultValue = "8", description = "Images per ONNX Runtime call (default ${DEFAULT-VALUE}).")
     int maxBatch;
 
@@ -50,6 +55,13 @@ public final class DetectorOptionsMixin {
         }
         if (trtCache != null) {
             b.tensorRtEngineCache(trtCache);
+        }
+        if (trustedKeys != null && !trustedKeys.isEmpty()) {
+            try {
+                b.trustedKeys(org.mvfaedge.sdk.pkg.trust.TrustedKeys.read(trustedKeys));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read a --trusted-key file: " + UserErrorHandler.message(e), e);
+            }
         }
         return b.build();
     }

@@ -6,14 +6,14 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code mvfa-edge}: the edge side's command line, what a scanner-side box runs (no DJL, no training
- * stack): {@code predict}, {@code enroll}, {@code serve}, {@code bench}, {@code doctor}, {@code version}.
+ * stack): {@code predict}, {@code enroll}, {@code serve}, {@code bench}, {@code doctor}, {@code version}, {@code keygen}, {@code sign}.
  * Errors a user can fix are one line on stderr and exit status 2; {@code --verbose} adds the stack trace.
  * The repository's {@code ./mvfa predict|enroll|serve|bench-detect --model} hand over to this class.
  */
 @Command(name = "mvfa-edge", mixinStandardHelpOptions = true, versionProvider = BuildInfo.VersionProvider.class,
         description = "MVFA anomaly detection on a scanner-side box: score images, enrol normals, serve HTTP, check the box.",
         subcommands = {PredictCommand.class, EnrollCommand.class, ServeCommand.class, BenchCommand.class,
-            DoctorCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+            DoctorCommand.class, VersionCommand.class, KeygenCommand.class, SignCommand.class, CommandLine.HelpCommand.class})
 public final class EdgeMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -52,6 +52,11 @@ public final class EnrollCommand implements Callable<Integer> {
     @Option(names = "--target-sensitivity", description = "Recalibrated threshold reaching this sensitivity (else best F1).")
     Double targetSensitivity;
 
+    @Option(names = "--sign-key", paramLabel = "PRIVATE",
+            description = "Sign the new package with this Ed25519 private key (an enrolled package is a new package:"
+                    + " the source's signature does not cover it).")
+    Path signKey;
+
     @Mixin
     DetectorOptionsMixin detectorOptions;
 
@@ -62,7 +67,9 @@ public final class EnrollCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
+        // read the key first: a wrong key file must not cost a whole enrollment
+        java.security.PrivateKey key = signKey == null ? null : org.mvfaedge.sdk.pkg.trust.Ed25519Keys.readPrivate(signKey);
         if (calibrateNormal.isEmpty() != calibrateAnomalous.isEmpty()) {
             throw new IllegalArgumentException("recalibration needs both --calibrate-normal and --calibrate-anomalous images");
         }
@@ -80,6 +87,10 @@ public final class EnrollCommand implements Callable<Integer> {
             }
             ModelPackage p = e.write(out);
             Manifest m = p.manifest();
+            if (key != null) {
+                var sig = org.mvfaedge.sdk.pkg.trust.PackageSigner.sign(p.dir(), key);
+                w.printf("signed %s with key %s%n", p.dir(), sig.keyId());
+            }
             Manifest.BankReduction r = m.mode().bankReduction();
             w.printf("wrote %s: %d support image(s), memory bank of %d rows per level%s; calibration %s, threshold %.4f%n",
                     p.dir(), m.mode().supportImages().size(), m.mode().memoryBankRows(),

@@ -1,10 +1,12 @@
 package org.mvfaedge.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +17,16 @@ import java.util.concurrent.Callable;
 import org.mvfaedge.sdk.AnomalyDetector;
 import org.mvfaedge.sdk.Detection;
 import org.mvfaedge.sdk.ImageDecodeException;
+import org.mvfaedge.sdk.detect.DetectionJson;
 import org.mvfaedge.sdk.Region;
 import org.mvfaedge.sdk.Timings;
+import org.mvfaedge.sdk.dicom.DicomDetector;
+import org.mvfaedge.sdk.dicom.DicomResult;
+import org.mvfaedge.sdk.dicom.FrameSelection;
+import org.mvfaedge.sdk.image.dicom.DicomImage;
+import org.mvfaedge.sdk.image.dicom.DicomInfo;
+import org.mvfaedge.sdk.image.dicom.DicomWindow;
+import org.mvfaedge.sdk.image.dicom.SecondaryCapture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,6 +56,24 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--map", description = "With --json: add the anomaly map (row-major floats at the image's width x height).")
     boolean map;
 
+    @Option(names = "--dicom-window", paramLabel = "file|minmax|C,W",
+            description = "DICOM inputs: the VOI window (default: the package's, normally file: the file's first"
+                    + " window, else the frame's min-max).")
+    String dicomWindow;
+
+    @Option(names = "--frames", paramLabel = "LIST", description = "DICOM inputs: frames to score, e.g. 1,5-9 (default all).")
+    String frames;
+
+    @Option(names = "--save-input", paramLabel = "DIR",
+            description = "DICOM inputs: write the 8-bit image the model was given as DIR/<stem>.png"
+                    + " (multi-frame: DIR/<stem>_f<frame>.png).")
+    Path saveInput;
+
+    @Option(names = "--dicom-out", paramLabel = "DIR",
+            description = "DICOM inputs: write a Secondary Capture per scored frame (overlay, score and decision)"
+                    + " in the source's study: DIR/<stem>[_f<frame>].sc.dcm.")
+    Path dicomOut;
+
     @Mixin
     DetectorOptionsMixin detectorOptions;
 
@@ -62,10 +90,34 @@ public final class PredictCommand implements Callable<Integer> {
         if (overlay != null) {
             Files.createDirectories(overlay);
         }
+        DicomWindow window = null;
+        FrameSelection frameSelection;
+        try {
+            window = dicomWindow == null ? null : DicomWindow.parse(dicomWindow);
+            frameSelection = FrameSelection.parse(frames);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        for (Path dir : new Path[] {saveInput, dicomOut}) {
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+        }
         int failed = 0;
         java.util.Set<String> overlayNames = new java.util.HashSet<>();
+        java.util.Set<String> dicomNames = new java.util.HashSet<>();
         try (AnomalyDetector detector = AnomalyDetector.open(model, detectorOptions.toOptions())) {
+            DicomDetector dicom = null;
             for (Path image : images) {
+                if (Files.isRegularFile(image) && DicomImage.isDicom(image)) {
+                    if (dicom == null) {
+                        dicom = new DicomDetector(detector);
+                    }
+                    if (!predictDicom(dicom, image, window, frameSelection, out, err, overlayNames, dicomNames)) {
+                        failed++;
+                    }
+                    continue;
+                }
                 Detection d;
                 try {
                     d = detector.detect(image);
@@ -85,14 +137,7 @@ public final class PredictCommand implements Callable<Integer> {
                     writeAtomically(overlay.resolve(uniqueName(baseName(image), overlayNames) + ".overlay.png"),
                             d.overlayPng());
                 }
-                ObjectNode o = json ? toJson(image, d) : null;
-                if (o != null && map) {
-                    ArrayNode values = o.putArray("map");
-                    for (float v : d.map()) {
-                        values.add(v);
-                    }
-                }
-                out.println(json ? JSON.writeValueAsString(o) : line(image, d));
+                out.println(json ? toJson(image, d, map) : line(image, d));
             }
         }
         out.flush();
@@ -103,6 +148,52 @@ public final class PredictCommand implements Callable<Integer> {
             return 2;
         }
         return 0;
+    }
+
+    /** One DICOM file: a result per selected frame; false (after reporting it) when it cannot be scored. */
+    private boolean predictDicom(DicomDetector dicom, Path image, DicomWindow window, FrameSelection selection,
+            PrintWriter out, PrintWriter err, java.util.Set<String> overlayNames, java.util.Set<String> dicomNames)
+            throws IOException {
+        List<DicomResult> results;
+        try {
+            results = dicom.detect(dicom.read(image), selection, window);
+        } catch (ImageDecodeException | IllegalArgumentException e) {
+            err.println(spec.qualifiedName() + ": " + e.getMessage());
+            if (json) {
+                ObjectNode o = JSON.createObjectNode();
+                o.put("file", image.toString());
+                o.put("error", e.getMessage());
+                o.put("reason", e instanceof ImageDecodeException ide ? ide.reason().name() : "FRAMES");
+                out.println(JSON.writeValueAsString(o));
+            }
+            return false;
+        }
+        boolean multi = results.size() > 1 || results.get(0).source().frameCount() > 1;
+        String stem = uniqueName(baseName(image), dicomNames);
+        String series = SecondaryCapture.newUid();
+        for (DicomResult r : results) {
+            Detection d = r.detection();
+            String name = multi ? stem + "_f" + r.info().frame() : stem;
+            if (saveInput != null) {
+                writeAtomically(saveInput.resolve(name + ".png"), r.input().png());
+            }
+            if (dicomOut != null) {
+                writeAtomically(dicomOut.resolve(name + ".sc.dcm"),
+                        r.secondaryCapture(series, dicom.modelId()));
+            }
+            if (overlay != null) {
+                writeAtomically(overlay.resolve(uniqueName(name, overlayNames) + ".overlay.png"), d.overlayPng());
+            }
+            if (json) {
+                // the product's one detection shape (DetectionJson), then the DICOM identity added to it
+                ObjectNode o = (ObjectNode) JSON.readTree(toJson(image, d, map));
+                org.mvfaedge.server.api.DicomAnswers.addDicom(o, r);
+                out.println(JSON.writeValueAsString(o));
+            } else {
+                out.println(line(image, d).replaceFirst(": ", " frame " + r.info().frame() + ": "));
+            }
+        }
+        return true;
     }
 
     static String baseName(Path image) {
@@ -126,54 +217,28 @@ public final class PredictCommand implements Callable<Integer> {
                 d.timings().totalMs());
     }
 
-    static ObjectNode toJson(Path image, Detection d) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("file", image.toString());
-        o.put("score", d.score());
-        o.put("decision", d.anomalous() ? "anomalous" : "normal");
-        o.put("threshold", d.threshold());
-        o.put("width", d.width());
-        o.put("height", d.height());
-        ObjectNode raw = o.putObject("raw");
-        raw.put("zero_score", d.rawZeroScore());
-        if (d.rawFewScore() != null) {
-            raw.put("few_score", d.rawFewScore());
+    /**
+     * One line of {@code --json}: the file, then the SDK's detection shape ({@link DetectionJson}, the same
+     * as the HTTP answer), then with {@code --map} the map.
+     */
+    static String toJson(Path image, Detection d, boolean withMap) throws IOException {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = JSON.getFactory().createGenerator(w)) {
+            g.writeStartObject();
+            g.writeStringField("file", image.toString());
+            DetectionJson.writeFields(g, d);
+            if (withMap) {
+                g.writeFieldName("map");
+                DetectionJson.writeFloats(g, d.map());
+            }
+            g.writeEndObject();
         }
-        ArrayNode regions = o.putArray("regions");
-        for (Region r : d.regions()) {
-            ObjectNode g = regions.addObject();
-            g.put("x", r.x());
-            g.put("y", r.y());
-            g.put("width", r.width());
-            g.put("height", r.height());
-            g.put("area", r.area());
-            g.put("peak", r.peak());
-            g.put("peak_x", r.peakX());
-            g.put("peak_y", r.peakY());
-            g.put("mean", r.mean());
-        }
-        Timings t = d.timings();
-        ObjectNode tm = o.putObject("timings_ms");
-        tm.put("decode", t.decodeMs());
-        tm.put("preprocess", t.preprocessMs());
-        tm.put("inference", t.inferenceMs());
-        tm.put("postprocess", t.postprocessMs());
-        tm.put("total", t.totalMs());
-        return o;
+        return w.toString();
     }
 
     /** Writes to a temporary file beside {@code target}, then moves it into place: never a partial PNG. */
     static void writeAtomically(Path target, byte[] data) throws IOException {
-        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, data);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        org.mvfaedge.sdk.util.AtomicFiles.write(target, data);
     }
+
 }

@@ -22,6 +22,19 @@ public class ServerSettings {
     private TensorRt tensorrt = new TensorRt();
     private List<String> modelRoots = new ArrayList<>();
     private Metrics metrics = new Metrics();
+    private List<String> trustedKeys = new ArrayList<>();
+
+    /**
+     * Ed25519 public key PEM files: when any is set, a package is loaded (at start or on reload) only if one of
+     * them signed it and nothing changed since. Empty: packages are checked by their sha256 sums only.
+     */
+    public List<String> getTrustedKeys() {
+        return trustedKeys;
+    }
+
+    public void setTrustedKeys(List<String> trustedKeys) {
+        this.trustedKeys = clean(trustedKeys);
+    }
 
     /** Model packages to serve: each a folder, or {@code id=folder} to override the manifest's id. */
     public List<String> getModels() {

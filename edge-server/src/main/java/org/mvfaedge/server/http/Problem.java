@@ -1,5 +1,6 @@
 package org.mvfaedge.server.http;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
@@ -15,7 +16,7 @@ import io.micronaut.serde.annotation.Serdeable;
  */
 @Serdeable
 public record Problem(String type, String title, int status, String detail, @Nullable String instance,
-        @Nullable String requestId) {
+        @JsonProperty("request_id") @Nullable String requestId) {
     public static final String MEDIA_TYPE = "application/problem+json";
 
     public static String typeUri(String slug) {

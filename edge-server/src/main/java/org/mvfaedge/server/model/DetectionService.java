@@ -4,6 +4,7 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.runtime.graceful.GracefulShutdownCapable;
 import jakarta.annotation.PreDestroy;
 import io.micronaut.context.annotation.Context;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -17,6 +18,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.mvfaedge.sdk.Cancellation;
+import org.mvfaedge.sdk.dicom.DicomDetector;
+import org.mvfaedge.sdk.dicom.DicomResult;
+import org.mvfaedge.sdk.dicom.FrameSelection;
+import org.mvfaedge.sdk.image.dicom.DicomWindow;
 import org.mvfaedge.sdk.Detection;
 import org.mvfaedge.sdk.ImageInput;
 import org.mvfaedge.sdk.InferenceCancelledException;
@@ -107,6 +112,61 @@ public class DetectionService implements GracefulShutdownCapable {
      * answer is bounded like the inference itself.
      */
     public <T> T detect(String modelId, byte[] body, Options options, String requestId, Function<Result, T> answer) {
+        return inSlot(modelId, body, requestId, (lease, queued, start, cancellation) ->
+                run(lease, body, options, queued, start, cancellation, requestId), answer);
+    }
+
+    /** Frames of a DICOM input scored in one slot, with the package's identity. */
+    public record DicomOutcome(String modelId, String modelVersion, String executionProvider, List<DicomResult> results,
+            double queueMs, double totalMs) {
+    }
+
+    /**
+     * As {@link #detect} for a DICOM body: the selected frames (rendered with {@code window}, null for the
+     * package's) scored in one inference slot and deadline; {@code answer} (the JSON, or a Secondary Capture)
+     * built inside them too.
+     */
+    public <T> T detectDicom(String modelId, byte[] body, FrameSelection frames, DicomWindow window, String requestId,
+            Function<DicomOutcome, T> answer) {
+        return inSlot(modelId, body, requestId, (lease, queued, start, cancellation) -> {
+            try {
+                LoadedModel m = lease.model();
+                DicomDetector dd = dicomDetector(m);
+                List<DicomResult> results;
+                try {
+                    results = dd.detect(dd.read(body), frames, window, cancellation);
+                } catch (InferenceCancelledException e) {
+                    metrics.inferenceCancelled(m.id());
+                    throw e;
+                }
+                for (DicomResult r : results) {
+                    metrics.inference(m.id(), r.detection().timings().inferenceMs());
+                }
+                cancellation.throwIfCancelled("before rendering the answer");
+                return new DicomOutcome(m.id(), m.version(), m.detector().executionProvider().name(), results,
+                        queued / 1e6, (System.nanoTime() - start) / 1e6);
+            } finally {
+                gate.exit();
+                lease.close();
+                inFlight.decrementAndGet();
+            }
+        }, answer);
+    }
+
+    /** One DicomDetector per loaded model (it reads the package's dicom section once). */
+    private final java.util.Map<LoadedModel, DicomDetector> dicomDetectors =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private DicomDetector dicomDetector(LoadedModel m) {
+        return dicomDetectors.computeIfAbsent(m, x -> new DicomDetector(x.detector()));
+    }
+
+    /** The work done in a slot; it must release the slot (gate, lease, in-flight count) when it ends. */
+    private interface SlotWork<R> {
+        R run(ModelLease lease, long queuedNanos, long start, Cancellation cancellation);
+    }
+
+    private <R, T> T inSlot(String modelId, byte[] body, String requestId, SlotWork<R> work, Function<R, T> answer) {
         long start = System.nanoTime();
         long deadline = start + deadlineNanos;
         if (body == null || body.length == 0) {
@@ -139,7 +199,7 @@ public class DetectionService implements GracefulShutdownCapable {
             Cancellation cancellation = new Cancellation();
             inFlight.incrementAndGet();
             try {
-                future = pool.submit(() -> answer.apply(run(lease, body, options, queued, start, cancellation, requestId)));
+                future = pool.submit(() -> answer.apply(work.run(lease, queued, start, cancellation)));
                 handedOver = true;
             } catch (RejectedExecutionException e) {
                 gate.exit();

@@ -88,11 +88,14 @@ public class ModelRegistry {
     private final CompletableFuture<Void> initialLoad;
     /** The model roots, each as configured (absolute, normalised) and as its real path. */
     private final List<Path[]> roots = new ArrayList<>();
+    /** Keys a package must be signed by; empty: not verified (logged once at start). */
+    private final org.mvfaedge.sdk.pkg.trust.TrustedKeys trustedKeys;
 
     /** @param keys taken only so that the key check runs first (a server without keys must not load models) */
     public ModelRegistry(ServerSettings settings, ServerMetrics metrics, org.mvfaedge.server.security.ApiKeys keys) {
         this.settings = settings;
         this.metrics = metrics;
+        this.trustedKeys = PackageTrust.keys(settings);
         if (settings.getModels().isEmpty()) {
             throw new ConfigurationException("No model package configured: start with `./mvfa serve --model <package folder>`,"
                     + " or set MVFA_MODELS (comma-separated folders, each optionally as id=folder) or mvfa.models.");
@@ -101,6 +104,8 @@ public class ModelRegistry {
             int eq = entry.indexOf('=');
             String givenId = eq > 0 ? entry.substring(0, eq).strip() : null;
             Path path = Path.of(eq > 0 ? entry.substring(eq + 1).strip() : entry).toAbsolutePath().normalize();
+            // With trusted keys, an unsigned or changed package stops the start here, before the port serves anything.
+            PackageTrust.checkAtStart(trustedKeys, path);
             String id = givenId != null ? givenId : manifestId(path);
             if (!ID.matcher(id).matches()) {
                 throw new ConfigurationException("Model id '" + id + "' (for " + path + ") is not usable in a URL: use 1-64"
@@ -183,7 +188,7 @@ public class ModelRegistry {
 
     DetectorOptions options() {
         DetectorOptions.Builder b = DetectorOptions.builder().maxPixels(settings.getLimits().getMaxPixels())
-                .maxBatch(Math.max(1, settings.getLimits().getMaxBatch()));
+                .maxBatch(Math.max(1, settings.getLimits().getMaxBatch())).trustedKeys(trustedKeys);
         if (!settings.getProviders().isEmpty()) {
             List<ExecutionProvider> providers = new ArrayList<>();
             for (String p : settings.getProviders()) {
@@ -321,6 +326,10 @@ public class ModelRegistry {
                 String reason = e instanceof MvfaException ? withoutPath(e.getMessage(), path)
                         : e.getClass().getSimpleName();
                 LOG.warn("model {}: reload failed, the current version stays: {}", slot.id, reason);
+                if (e instanceof org.mvfaedge.sdk.pkg.trust.PackageTrustException) {
+                    throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, "untrusted-model-package",
+                            "Model package not trusted", reason);
+                }
                 if (e instanceof MvfaException) {
                     throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, "invalid-model-package",
                             "Invalid model package", reason);

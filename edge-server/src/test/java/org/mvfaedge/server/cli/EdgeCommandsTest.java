@@ -23,6 +23,7 @@ import org.mvfaedge.sdk.DetectorOptions;
 import org.mvfaedge.sdk.ExecutionProvider;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.server.TestPackages;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 import picocli.CommandLine;
 
 /**
@@ -86,6 +87,17 @@ class EdgeCommandsTest {
                 for (String stage : List.of("decode", "preprocess", "inference", "postprocess", "total")) {
                     assertTrue(j.get("timings_ms").get(stage).asDouble() >= 0, stage);
                 }
+                // the SDK's one detection shape, the file in front (timings differ from run to run)
+                JsonNode sdk = new ObjectMapper().readTree(want.toJson());
+                List<String> cliFields = new ArrayList<>();
+                j.fieldNames().forEachRemaining(cliFields::add);
+                List<String> sdkFields = new ArrayList<>(List.of("file"));
+                sdk.fieldNames().forEachRemaining(sdkFields::add);
+                assertEquals(sdkFields, cliFields);
+                for (String f : List.of("score", "decision", "anomalous", "threshold", "width", "height", "raw", "regions")) {
+                    assertEquals(sdk.get(f), j.get(f), f);
+                }
+                assertEquals(want.rawFewScore(), j.get("raw").get("few_score").floatValue(), "raw few-shot score");
                 BufferedImage png = ImageIO.read(overlays.resolve("img" + i + ".overlay.png").toFile());
                 assertEquals(want.width(), png.getWidth());
                 assertEquals(want.height(), png.getHeight());
@@ -151,7 +163,7 @@ class EdgeCommandsTest {
                 fx.image("support1").toString());
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().contains("memory bank of " + rows + " rows per level"), r.out());
-        assertEquals(rows, ModelPackage.open(out).manifest().mode().memoryBankRows());
+        assertEquals(rows, ModelPackage.open(ManifestSchema.assertValid(out)).manifest().mode().memoryBankRows());
         // A budget below the rows: the bank is the budget's size, and the manifest says what was reduced.
         long budget = mode.memoryBankRows() / 2;
         Path small = tmp.resolve("enrolled-budget");
@@ -160,7 +172,7 @@ class EdgeCommandsTest {
         assertEquals(0, b.rc(), b.err());
         assertTrue(b.out().contains("memory bank of " + budget + " rows per level (greedy coreset of " + rows + ")"),
                 b.out());
-        var reduction = ModelPackage.open(small).manifest().mode().bankReduction();
+        var reduction = ModelPackage.open(ManifestSchema.assertValid(small)).manifest().mode().bankReduction();
         assertEquals(budget, reduction.budget());
         assertEquals(rows, reduction.rowsBefore());
         assertEquals(5, reduction.seed());

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.server.TestPackages;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 
 /**
  * Runs the {@code ./mvfa} examples of README.md and docs/DEMO.md that the launcher hands to the edge side
@@ -74,7 +75,7 @@ class ReadmeEdgeCommandsTest {
                 }
             }
         }
-        for (String sub : List.of("predict", "enroll", "bench-detect")) {
+        for (String sub : List.of("predict", "enroll", "bench-detect", "keygen", "sign")) {
             assertTrue(commands.stream().anyMatch(c -> subcommand(c).equals(sub)), "no example of ./mvfa " + sub);
         }
         return commands.stream().map(c -> DynamicTest.dynamicTest(c, () -> runAndCheck(c)));
@@ -82,7 +83,8 @@ class ReadmeEdgeCommandsTest {
 
     static boolean edge(String line) {
         String sub = subcommand(line);
-        return sub.equals("predict") || sub.equals("enroll") || sub.equals("bench-detect") && line.contains("--model");
+        return sub.equals("predict") || sub.equals("enroll") || sub.equals("keygen") || sub.equals("sign")
+                || sub.equals("bench-detect") && line.contains("--model");
     }
 
     private static void runAndCheck(String printed) throws Exception {
@@ -111,8 +113,15 @@ class ReadmeEdgeCommandsTest {
                     }
                 }
             }
-            case "enroll" -> assertEquals("Brain", ModelPackage.open(ws.resolve("onnx/Brain-site-a")).manifest().object().name());
+            case "enroll" -> assertEquals("Brain", ModelPackage.open(ManifestSchema.assertValid(ws.resolve("onnx/Brain-site-a")))
+                    .manifest().object().name());
             case "bench-detect" -> assertTrue(out.lines().anyMatch(l -> l.contains("\"benchmark\":\"detect\"")), out);
+            case "keygen" -> assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"),
+                    Files.getPosixFilePermissions(ws.resolve("keys/mvfa-signing.pem")));
+            case "sign" -> assertEquals(org.mvfaedge.sdk.pkg.trust.Ed25519Keys.keyId(org.mvfaedge.sdk.pkg.trust.Ed25519Keys
+                    .readPublic(ws.resolve("keys/mvfa-signing.pub.pem"))), org.mvfaedge.sdk.pkg.trust.PackageVerifier.verify(
+                    ws.resolve("onnx/Brain-few-shot"), org.mvfaedge.sdk.pkg.trust.TrustedKeys.read(
+                            List.of(ws.resolve("keys/mvfa-signing.pub.pem")))));
             default -> throw new AssertionError("no check for ./mvfa " + sub + ": add one");
         }
     }

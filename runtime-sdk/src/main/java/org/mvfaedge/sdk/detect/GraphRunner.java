@@ -19,8 +19,10 @@ import org.mvfaedge.sdk.onnx.MvfaGraphNames;
 import org.mvfaedge.sdk.runtime.RawOutputs;
 
 /**
- * Runs an MVFA graph's session on a batch held in a direct buffer: ONNX Runtime reads a direct
- * buffer in place, where a heap array would be copied into a fresh native buffer on every call.
+ * The SDK's one run path of an MVFA graph's session: the detector, enrollment, and through
+ * {@link org.mvfaedge.sdk.runtime.OnnxRawScorer} the trainer's ONNX evaluation and calibration at export
+ * all run the graph here, so RunOptions, cancellation and output handling exist once. A batch in a
+ * direct buffer is read in place by ONNX Runtime; a heap buffer is copied into a native one per call.
  * Thread-safe (sessions may be run concurrently); the session is owned by the caller.
  */
 public final class GraphRunner {

@@ -3,6 +3,7 @@ package org.mvfaedge.sdk.detect;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import org.mvfaedge.sdk.image.PreprocessingSpec;
 import org.mvfaedge.sdk.image.Preprocessor;
 
 /**
@@ -16,8 +17,8 @@ public final class Workspace {
     private final RegionFinder regions = new RegionFinder();
     private FloatBuffer batch;
 
-    public Workspace(int size) {
-        this.preprocessor = new Preprocessor(size);
+    public Workspace(PreprocessingSpec spec) {
+        this.preprocessor = spec.preprocessor();
         this.image = new float[preprocessor.imageLength()];
     }
 

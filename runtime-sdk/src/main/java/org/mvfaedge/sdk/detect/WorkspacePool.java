@@ -1,6 +1,7 @@
 package org.mvfaedge.sdk.detect;
 
 import java.util.concurrent.ConcurrentLinkedDeque;
+import org.mvfaedge.sdk.image.PreprocessingSpec;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -9,13 +10,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * leave one set of buffers per thread behind. At most {@code retain} idle workspaces are kept.
  */
 public final class WorkspacePool {
-    private final int size;
+    private final PreprocessingSpec spec;
     private final int retain;
     private final ConcurrentLinkedDeque<Workspace> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
 
-    public WorkspacePool(int size, int retain) {
-        this.size = size;
+    /** Workspaces that prepare images as {@code spec} says (the package's manifest). */
+    public WorkspacePool(PreprocessingSpec spec, int retain) {
+        this.spec = spec;
         this.retain = retain;
     }
 
@@ -26,7 +28,7 @@ public final class WorkspacePool {
             idleCount.decrementAndGet();
             return w;
         }
-        return new Workspace(size);
+        return new Workspace(spec);
     }
 
     /** Returns a workspace for reuse (dropped if enough are idle). */

@@ -189,6 +189,9 @@ public final class ImageDecoder {
                         + ") has an unreadable header: " + e.getMessage() + "; the file is truncated or damaged", e);
             }
             checkSize(width, height, source, format);
+            if ("bmp".equalsIgnoreCase(format)) {
+                BmpHeaderCheck.check(in, source);
+            }
             BufferedImage image;
             try {
                 image = reader.read(0);

@@ -24,19 +24,40 @@ public final class Preprocessor {
         }
     }
 
+    private final PreprocessingSpec spec;
     private final int size;
     private final BicubicResampler resampler = new BicubicResampler();
     private final byte[] resized;
     private final int[] xTable;
 
-    /** A preprocessor for square model input of {@code size} x {@code size} pixels. */
+    /** MVFA's preprocessing ({@link PreprocessingSpec#mvfa}) for square input of {@code size} x {@code size} pixels. */
     public Preprocessor(int size) {
+        this(PreprocessingSpec.mvfa(size));
+    }
+
+    /**
+     * The preprocessing a package's manifest states (see {@link PreprocessingSpec#of}).
+     *
+     * @throws IllegalArgumentException for a preparation this class does not implement
+     */
+    public Preprocessor(PreprocessingSpec spec) {
+        int size = spec.size();
         if (size <= 0) {
             throw new IllegalArgumentException("input size must be positive, got " + size);
         }
+        if (!spec.equals(PreprocessingSpec.mvfa(size))) {
+            throw new IllegalArgumentException("preprocessing " + spec + " is not implemented; only "
+                    + PreprocessingSpec.mvfa(size) + " is");
+        }
+        this.spec = spec;
         this.size = size;
         this.resized = new byte[size * size * 3];
         this.xTable = new int[size];
+    }
+
+    /** The preparation this preprocessor applies. */
+    public PreprocessingSpec spec() {
+        return spec;
     }
 
     /** The model's input size S. */

@@ -1,5 +1,6 @@
 package org.mvfaedge.sdk.onnx;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
@@ -14,11 +15,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
@@ -93,10 +92,10 @@ public final class OnnxModelFiles {
                 toWrite.writeTo(out);
             }
             if (tmpData != null) {
-                moveIntoPlace(tmpData, dataFile);
+                AtomicFiles.moveIntoPlace(tmpData, dataFile);
                 tmpData = null;
             }
-            moveIntoPlace(tmpModel, target);
+            AtomicFiles.moveIntoPlace(tmpModel, target);
             tmpModel = null;
             if (!external) {
                 // A data file from an earlier, larger version of this model would only mislead.
@@ -199,7 +198,14 @@ public final class OnnxModelFiles {
             throw new OnnxFormatException(modelFile + ": tensor '" + t.getName() + "' is external but names no location");
         }
         Path dir = modelFile.getParent();
-        Path data = dir.resolve(location).normalize();
+        Path data;
+        try {
+            data = dir.resolve(location).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            // e.g. a NUL byte in the name (found by fuzzing: OnnxFuzzTest)
+            throw new OnnxFormatException(modelFile + ": tensor '" + t.getName() + "' names an external data file that"
+                    + " is not a valid file name", e);
+        }
         if (!data.startsWith(dir)) {
             throw new OnnxFormatException(modelFile + ": tensor '" + t.getName() + "' points outside the model's folder ("
                     + location + "); external data must lie beside the model");
@@ -215,7 +221,8 @@ public final class OnnxModelFiles {
         }
         long offset = parse(modelFile, t, entries, "offset", 0);
         long length = parse(modelFile, t, entries, "length", ch.size() - offset);
-        if (offset < 0 || length < 0 || offset + length > ch.size() || length > Integer.MAX_VALUE) {
+        // length > size - offset, not offset + length > size: the sum of two outside values can overflow
+        if (offset < 0 || length < 0 || offset > ch.size() || length > ch.size() - offset || length > Integer.MAX_VALUE) {
             throw new OnnxFormatException(modelFile + ": tensor '" + t.getName() + "' wants bytes " + offset + ".."
                     + (offset + length) + " of " + data + ", which holds " + ch.size() + " (truncated or mismatched file)");
         }
@@ -247,14 +254,6 @@ public final class OnnxModelFiles {
 
     private static StringStringEntryProto entry(String key, String value) {
         return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
-    }
-
-    private static void moveIntoPlace(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     private static void deleteQuietly(Path p) {

@@ -7,7 +7,9 @@ import java.util.Map;
 /**
  * {@code manifest.json} of a model package: what the model is, how it was made, how to feed it, and
  * how to turn its raw outputs into a calibrated score and a decision (Anomalib-style metadata beside
- * the exported model). Field names are snake_case in the JSON.
+ * the exported model). Field names are snake_case in the JSON. The format is published as a JSON Schema,
+ * {@code manifest.schema.json} beside this class (a resource of the SDK jar), against which the tests
+ * validate every package they write.
  *
  * @param format always {@link #FORMAT}
  * @param formatVersion {@code major.minor}; an SDK refuses a newer major version
@@ -17,7 +19,8 @@ import java.util.Map;
  * @param object the object the model detects anomalies of
  * @param mode zero-shot or few-shot, with the few-shot split
  * @param model the network: file, hash, geometry, adapter levels
- * @param preprocessing how pixels must be prepared (the SDK applies it)
+ * @param preprocessing how pixels must be prepared: the SDK builds its preprocessing from it and refuses a
+ *     package asking for one it does not implement ({@link org.mvfaedge.sdk.image.PreprocessingSpec})
  * @param inputs graph inputs
  * @param outputs graph outputs (raw, before calibration)
  * @param sources sha256 of every file the package was made from (CLIP weights, adapters, BPE, ...)
@@ -103,6 +106,7 @@ public record Manifest(String format, String formatVersion, String modelId, Stri
 
     /**
      * @param resize {@code pil-bicubic}: PIL-compatible bicubic to S x S
+     * @param size S, equal to {@code model.img_size}
      * @param scale multiplier after resizing ({@code 1/255})
      * @param normalize {@code none}: MVFA feeds unnormalised pixels
      * @param channels {@code RGB}

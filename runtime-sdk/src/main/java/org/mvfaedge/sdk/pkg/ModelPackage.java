@@ -1,5 +1,6 @@
 package org.mvfaedge.sdk.pkg;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,12 +17,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.mvfaedge.sdk.ModelPackageException;
+import org.mvfaedge.sdk.image.PreprocessingSpec;
+import org.mvfaedge.sdk.onnx.MvfaGraphContract;
 
 /**
  * A model package: a folder with {@code model.onnx} (and {@code model.onnx.data} for large models) and
  * {@code manifest.json}. Opening one checks everything before a single inference runs: the format and
- * its version, every required manifest field, and the sha256 of each model file, so a changed or
- * truncated file is refused with a message saying which.
+ * its version, every required manifest field, the sha256 of each model file, so a changed or
+ * truncated file is refused with a message saying which, that the preprocessing it asks for is one this
+ * SDK implements ({@link PreprocessingSpec}), and that the graph is an MVFA graph ({@link MvfaGraphContract}).
  */
 public final class ModelPackage {
     /** Manifest file name inside a package. */
@@ -42,10 +46,26 @@ public final class ModelPackage {
 
     private final Path dir;
     private final Manifest manifest;
+    private final PreprocessingSpec preprocessing;
 
-    private ModelPackage(Path dir, Manifest manifest) {
+    private ModelPackage(Path dir, Manifest manifest, PreprocessingSpec preprocessing) {
         this.dir = dir;
         this.manifest = manifest;
+        this.preprocessing = preprocessing;
+    }
+
+    /**
+     * Opens a package after checking its signature against {@code trustedKeys}
+     * ({@link org.mvfaedge.sdk.pkg.trust.PackageVerifier}); with no key (null or empty) exactly as
+     * {@link #open(Path)}.
+     *
+     * @throws org.mvfaedge.sdk.pkg.trust.PackageTrustException when the signature check refuses it
+     */
+    public static ModelPackage open(Path dir, org.mvfaedge.sdk.pkg.trust.TrustedKeys trustedKeys) {
+        if (trustedKeys != null && !trustedKeys.isEmpty()) {
+            org.mvfaedge.sdk.pkg.trust.PackageVerifier.verify(dir, trustedKeys);
+        }
+        return open(dir);
     }
 
     /** Opens and verifies a package folder. */
@@ -84,11 +104,16 @@ public final class ModelPackage {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ModelPackageException(dir, MANIFEST + " has a field of the wrong type: " + e.getOriginalMessage(), e);
         }
+        // before the files are hashed: a package this SDK cannot feed is refused whatever its files hold
+        PreprocessingSpec preprocessing = PreprocessingSpec.of(dir, m);
         verifyFile(dir, m.model().file(), m.model().sha256(), "model");
         if (m.model().externalData() != null) {
             verifyFile(dir, m.model().externalData(), m.model().externalDataSha256(), "external data");
         }
-        return new ModelPackage(dir, m);
+        // Once, here, before any execution provider is asked to load the graph: a graph of another kind
+        // is a wrong file, which no provider can fix.
+        MvfaGraphContract.check(dir, dir.resolve(m.model().file()), m.mode() != null && m.mode().fewShot());
+        return new ModelPackage(dir, m, preprocessing);
     }
 
     private static void checkFormat(Path dir, JsonNode root) {
@@ -151,6 +176,11 @@ public final class ModelPackage {
         return manifest;
     }
 
+    /** How images are prepared for this package's graph (its manifest's {@code preprocessing}, checked). */
+    public PreprocessingSpec preprocessing() {
+        return preprocessing;
+    }
+
     /** The graph file. */
     public Path modelFile() {
         return dir.resolve(manifest.model().file());
@@ -206,7 +236,7 @@ public final class ModelPackage {
             replace(tmp, target);
             return open(target);
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
     }
 
@@ -244,18 +274,7 @@ public final class ModelPackage {
             throw e;
         }
         if (old != null) {
-            deleteTree(old);
-        }
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
+            AtomicFiles.deleteTree(old);
         }
     }
 

@@ -14,13 +14,16 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mvfaedge.sdk.ModelPackageException;
+import org.mvfaedge.sdk.testing.ManifestSchema;
+import org.mvfaedge.sdk.testing.ToyPackages;
 
 class ModelPackageTest {
     /** A hand-made manifest of ViT-L/14 at 240 px (grid 17, 290 tokens; 2 shots x 11 views x 290 = 6380 rows). */
     static Manifest manifest() {
         return new Manifest(Manifest.FORMAT, Manifest.FORMAT_VERSION, "Brain-test", "2026-11-28T00:00:00Z", "test",
                 new Manifest.ObjectSpec("Brain", "Brain", true),
-                new Manifest.Mode("few-shot", 2, 0, 111, List.of("a.png", "b.png"), 6380),
+                new Manifest.Mode("few-shot", 2, 0, 111, List.of("a.png", "b.png"), 6380,
+                        new Manifest.BankReduction("greedy-k-center", 6380, 12760, 6380, 0, 128), "fp16"),
                 new Manifest.Model("model.onnx", null, null, null, 17, "fp32", 240, 14, 17, 1024, 24,
                         List.of(6, 12, 18, 24), 768, "gelu"),
                 new Manifest.Preprocessing("pil-bicubic", 240, 1 / 255.0, "none", "RGB", "NCHW"),
@@ -33,8 +36,8 @@ class ModelPackageTest {
 
     private static Path writeValid(Path tmp) throws Exception {
         Path model = tmp.resolve("src.onnx");
-        Files.write(model, new byte[] {1, 2, 3, 4, 5});
-        return ModelPackage.write(tmp.resolve("pkg"), manifest(), model, null).dir();
+        ToyPackages.channelMeanGraph(model, 240, true);
+        return ManifestSchema.assertValid(ModelPackage.write(tmp.resolve("pkg"), manifest(), model, null).dir());
     }
 
     @Test

@@ -27,18 +27,9 @@ public final class ToyPackages {
 
     /** Writes the toy package to {@code dir} with model size {@code size} and decision threshold {@code threshold}. */
     public static ModelPackage channelMean(Path dir, int size, double threshold) throws IOException {
-        OnnxGraph g = new OnnxGraph("toy-channel-mean");
-        String x = g.input(MvfaGraphNames.IMAGE, DataType.FLOAT, MvfaGraphNames.BATCH, 3, size, size);
-        String map = g.op("ReduceMean", List.of(x), OnnxAttributes.ints("axes", 1), OnnxAttributes.i("keepdims", 0));
-        g.rename(map, MvfaGraphNames.ZERO_MAP);
-        String score = g.op("ReduceMax", List.of(MvfaGraphNames.ZERO_MAP), OnnxAttributes.ints("axes", 1, 2),
-                OnnxAttributes.i("keepdims", 0));
-        g.rename(score, MvfaGraphNames.ZERO_SCORE);
-        g.output(MvfaGraphNames.ZERO_MAP, DataType.FLOAT, MvfaGraphNames.BATCH, size, size);
-        g.output(MvfaGraphNames.ZERO_SCORE, DataType.FLOAT, MvfaGraphNames.BATCH);
         Path work = Files.createTempDirectory("toy-package");
         Path model = work.resolve("model.onnx");
-        OnnxModelFiles.write(g.toModel("test", "1", Map.of()), model, ExternalDataPolicy.never());
+        channelMeanGraph(model, size, false);
         Manifest.Stats unit = new Manifest.Stats(0, 1, Double.NaN, Double.NaN, Double.NaN);
         Manifest m = new Manifest(Manifest.FORMAT, Manifest.FORMAT_VERSION, "toy", "2026-01-01T00:00:00Z", "test",
                 new Manifest.ObjectSpec("Toy", "toy", true),
@@ -53,10 +44,36 @@ public final class ToyPackages {
                         ScoreCalibration.COMBINE_ZERO, ScoreCalibration.COMBINED_SCORES, threshold, "default", null,
                         null));
         try {
-            return ModelPackage.write(dir, m, model, null);
+            ModelPackage written = ModelPackage.write(dir, m, model, null);
+            ManifestSchema.assertValid(written.dir());
+            return written;
         } finally {
             Files.deleteIfExists(model);
             Files.deleteIfExists(work);
         }
+    }
+
+    /**
+     * Writes the channel-mean graph to {@code model}: an MVFA graph by its names (input image, outputs
+     * zero_map and zero_score; with {@code fewShot} also few_map and few_score, equal to the zero-shot
+     * ones), so a package can be made around it without a trained model.
+     */
+    public static void channelMeanGraph(Path model, int size, boolean fewShot) {
+        OnnxGraph g = new OnnxGraph("toy-channel-mean");
+        String x = g.input(MvfaGraphNames.IMAGE, DataType.FLOAT, MvfaGraphNames.BATCH, 3, size, size);
+        String map = g.op("ReduceMean", List.of(x), OnnxAttributes.ints("axes", 1), OnnxAttributes.i("keepdims", 0));
+        g.rename(map, MvfaGraphNames.ZERO_MAP);
+        String score = g.op("ReduceMax", List.of(MvfaGraphNames.ZERO_MAP), OnnxAttributes.ints("axes", 1, 2),
+                OnnxAttributes.i("keepdims", 0));
+        g.rename(score, MvfaGraphNames.ZERO_SCORE);
+        g.output(MvfaGraphNames.ZERO_MAP, DataType.FLOAT, MvfaGraphNames.BATCH, size, size);
+        g.output(MvfaGraphNames.ZERO_SCORE, DataType.FLOAT, MvfaGraphNames.BATCH);
+        if (fewShot) {
+            g.rename(g.op("Identity", MvfaGraphNames.ZERO_MAP), MvfaGraphNames.FEW_MAP);
+            g.rename(g.op("Identity", MvfaGraphNames.ZERO_SCORE), MvfaGraphNames.FEW_SCORE);
+            g.output(MvfaGraphNames.FEW_MAP, DataType.FLOAT, MvfaGraphNames.BATCH, size, size);
+            g.output(MvfaGraphNames.FEW_SCORE, DataType.FLOAT, MvfaGraphNames.BATCH);
+        }
+        OnnxModelFiles.write(g.toModel("test", "1", Map.of()), model, ExternalDataPolicy.never());
     }
 }

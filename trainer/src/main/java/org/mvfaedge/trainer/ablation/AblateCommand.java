@@ -18,11 +18,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import org.mvfaedge.trainer.cli.Main;
 import org.mvfaedge.trainer.eval.Branches;
-import org.mvfaedge.trainer.pipeline.MvfaSettings;
-import org.mvfaedge.trainer.train.AtomicFiles;
+import org.mvfaedge.sdk.util.AtomicFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -89,7 +87,7 @@ public final class AblateCommand implements Callable<Integer> {
         if (object == null) {
             throw new ParameterException(spec.commandLine(), "--obj is required (the object to ablate)");
         }
-        int[] all = split.value("--features") == null ? MvfaSettings.DEFAULT_FEATURES
+        int[] all = split.value("--features") == null ? org.mvfaedge.trainer.pipeline.PaperDefaults.features()
                 : Arrays.stream(split.value("--features").split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
         List<LevelSet> sets;
         try {
@@ -249,7 +247,7 @@ public final class AblateCommand implements Callable<Integer> {
         }
     }
 
-    private static void writeRow(Path file, AblationRow r) {
+    private static void writeRow(Path file, AblationRow r) throws IOException {
         ObjectNode n = JSON.createObjectNode();
         n.put("levels", r.levels().label());
         r.levels().levels().forEach(n.putArray("level_list")::add);
@@ -274,7 +272,7 @@ public final class AblateCommand implements Callable<Integer> {
         AtomicFiles.write(file, (n.toString() + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void write(Path dir, AblationTable table) {
+    private static void write(Path dir, AblationTable table) throws IOException {
         AtomicFiles.write(dir.resolve("ablation.json"), table.json().getBytes(StandardCharsets.UTF_8));
         AtomicFiles.write(dir.resolve("ablation.csv"), table.csv().getBytes(StandardCharsets.UTF_8));
         List<String> labels = table.rows().stream().map(r -> r.branches().equals("both") ? r.levels().label()
@@ -284,7 +282,7 @@ public final class AblateCommand implements Callable<Integer> {
         Charts.Drawn chart = Charts.aucBars(table.object() + ", " + table.protocol() + ": AUC per adapter level set",
                 labels, image, pixel);
         AtomicFiles.write(dir.resolve("ablation.svg"), chart.svg().getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(dir.resolve("ablation.png"), tmp -> ImageIO.write(chart.png(), "png", tmp.toFile()));
+        AtomicFiles.writePng(dir.resolve("ablation.png"), chart.png());
         AtomicFiles.write(dir.resolve("ablation.html"), html(table).getBytes(StandardCharsets.UTF_8));
     }
 

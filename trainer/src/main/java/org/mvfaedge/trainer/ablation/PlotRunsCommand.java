@@ -10,8 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
-import org.mvfaedge.trainer.train.AtomicFiles;
+import org.mvfaedge.sdk.util.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -63,7 +62,7 @@ public final class PlotRunsCommand implements Callable<Integer> {
         }
         Charts.Drawn chart = Charts.curves(curves);
         AtomicFiles.write(out.resolve("runs.svg"), chart.svg().getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(out.resolve("runs.png"), tmp -> ImageIO.write(chart.png(), "png", tmp.toFile()));
+        AtomicFiles.writePng(out.resolve("runs.png"), chart.png());
         spec.commandLine().getOut().println(curves.size() + " run(s) -> " + out.resolve("runs.svg") + ", "
                 + out.resolve("runs.png"));
         return 0;

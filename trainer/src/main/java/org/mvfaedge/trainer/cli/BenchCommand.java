@@ -17,6 +17,7 @@ import org.mvfaedge.trainer.pipeline.MvfaSettings;
 import org.mvfaedge.trainer.text.PromptConfig;
 import org.mvfaedge.trainer.weights.ClipWeights;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -31,12 +32,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--clip", required = true, paramLabel = "FILE", description = "CLIP weights (e.g. from init-clip).")
     Path clip;
 
-    @Option(names = {"--img-size", "--img_size"}, defaultValue = "240", description = "Image side (default ${DEFAULT-VALUE}).")
-    int imgSize;
-
-    @Option(names = {"--features", "--features_list"}, split = ",", defaultValue = "6,12,18,24",
-            description = "Adapter layers (default ${DEFAULT-VALUE}).")
-    int[] features;
+    @Mixin
+    ModelShapeOptions shape;
 
     @Option(names = "--batch", defaultValue = "1", description = "Images per forward pass (default ${DEFAULT-VALUE}).")
     int batch;
@@ -53,13 +50,13 @@ public final class BenchCommand implements Callable<Integer> {
         ClipWeights weights = ClipWeights.load(clip);
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         long heapAfterLoad = usedHeap();
-        MvfaSettings settings = new MvfaSettings(clip, null, PromptConfig.builtIn(), imgSize, features,
+        MvfaSettings settings = new MvfaSettings(clip, null, PromptConfig.builtIn(), shape.imgSize, shape.features,
                 Activation.GELU, null);
         long t1 = System.nanoTime();
         ObjectNode o = new ObjectMapper().createObjectNode();
         try (MvfaModel model = MvfaModel.create(settings, weights, null)) {
             double buildSeconds = (System.nanoTime() - t1) / 1e9;
-            float[] images = new float[batch * 3 * imgSize * imgSize];
+            float[] images = new float[batch * 3 * shape.imgSize * shape.imgSize];
             Random r = new Random(0);
             for (int i = 0; i < images.length; i++) {
                 images[i] = r.nextFloat();
@@ -72,7 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
             double fwd = (System.nanoTime() - t2) / 1e9 / repeat;
             o.put("clip", clip.getFileName().toString());
             o.put("config", weights.config().toString());
-            o.put("img_size", imgSize);
+            o.put("img_size", shape.imgSize);
             o.put("batch", batch);
             o.put("cores", Runtime.getRuntime().availableProcessors());
             o.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());

@@ -15,6 +15,7 @@ import org.mvfaedge.trainer.train.DetLoss;
 import org.mvfaedge.trainer.train.FreshAdapters;
 import org.mvfaedge.trainer.weights.ClipWeights;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -33,12 +34,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--bpe", required = true, paramLabel = "FILE", description = "BPE merges (text features for the loss).")
     Path bpe;
 
-    @Option(names = {"--img-size", "--img_size"}, defaultValue = "240", description = "Image side (default ${DEFAULT-VALUE}).")
-    int imgSize;
-
-    @Option(names = {"--features", "--features_list"}, split = ",", defaultValue = "6,12,18,24",
-            description = "Adapter layers (default ${DEFAULT-VALUE}).")
-    int[] features;
+    @Mixin
+    ModelShapeOptions shape;
 
     @Option(names = "--repeat", defaultValue = "3", description = "Timed steps after one warm-up (default ${DEFAULT-VALUE}).")
     int repeat;
@@ -49,8 +46,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ClipWeights weights = ClipWeights.load(clip);
-        MvfaSettings settings = new MvfaSettings(clip, bpe, PromptConfig.builtIn(), imgSize, features, Activation.GELU, null);
-        int s = imgSize;
+        MvfaSettings settings = new MvfaSettings(clip, bpe, PromptConfig.builtIn(), shape.imgSize, shape.features, Activation.GELU, null);
+        int s = shape.imgSize;
         Random r = new Random(0);
         float[] image = new float[3 * s * s];
         for (int i = 0; i < image.length; i++) {
@@ -62,7 +59,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         }
         ObjectNode o = new ObjectMapper().createObjectNode();
         try (MvfaModel model = MvfaModel.create(settings, weights,
-                FreshAdapters.create(features.length, weights.config().visionWidth(), weights.config().embedDim(), 0));
+                FreshAdapters.create(shape.features.length, weights.config().visionWidth(), weights.config().embedDim(), 0));
                 AdapterTraining training = new AdapterTraining(model, 1e-3, DetLoss.BCE_WITH_LOGITS_ON_PROBABILITY)) {
             ObjectInfo brain = model.promptConfig().object("Brain");
             model.textFeatures(brain);
@@ -82,7 +79,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             double uncached = (System.nanoTime() - t2) / 1e9 / repeat;
             o.put("clip", clip.getFileName().toString());
             o.put("img_size", s);
-            o.put("features", java.util.Arrays.toString(features));
+            o.put("features", java.util.Arrays.toString(shape.features));
             o.put("cores", Runtime.getRuntime().availableProcessors());
             o.put("prefix_layers", model.vision().prefixLayers());
             o.put("prefix_s", Math.round(prefixSeconds * 1e4) / 1e4);

@@ -24,6 +24,7 @@ import org.mvfaedge.trainer.export.Precision;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import picocli.CommandLine.Command;
+import org.mvfaedge.trainer.pipeline.PaperDefaults;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -51,16 +52,11 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = {"--data-path", "--data_path"}, paramLabel = "DIR", description = "BMAD data (few-shot shots, calibration).")
     Path dataPath;
 
-    @Option(names = "--fewshot-seed-dir", paramLabel = "DIR", description = "The paper's split files.")
-    Path fewshotSeedDir;
+    @Mixin
+    FewShotOptions fewShot;
 
-    @Option(names = "--shot", defaultValue = "4", description = "Shots (default ${DEFAULT-VALUE}).")
-    int shot;
-
-    @Option(names = "--iterate", defaultValue = "0", description = "Split number; negative: random with --seed.")
-    int iterate;
-
-    @Option(names = "--seed", defaultValue = "111", description = "Seed of a random split (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = PaperDefaults.SEED_OPTION,
+            description = "Seed of a random split (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--calibrate-on", defaultValue = "valid",
@@ -98,14 +94,27 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Package folder (default onnx/<Object>-<mode>-shot).")
     Path out;
 
+    @Option(names = "--dicom-window", paramLabel = "file|minmax|C,W",
+            description = "How DICOM inputs are rendered for this model, written in the manifest's dicom section"
+                    + " (default file: the file's first window, else the frame's min-max).")
+    String dicomWindow;
+
     @Option(names = "--batch", defaultValue = "8", description = "Images per pass (default ${DEFAULT-VALUE}).")
     int batch;
+
+    @Option(names = "--sign-key", paramLabel = "PRIVATE",
+            description = "Sign the package with this Ed25519 private key PEM (mvfa-edge keygen); boxes with the public"
+                    + " key as --trusted-key then open it.")
+    Path signKey;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        // checked before the export's long work, used after it
+        org.mvfaedge.sdk.image.dicom.DicomWindow window = dicomWindow == null ? null
+                : org.mvfaedge.sdk.image.dicom.DicomWindow.parse(dicomWindow);
         boolean few = switch (mode) {
             case "few" -> true;
             case "zero" -> false;
@@ -127,6 +136,8 @@ public final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("adapter checkpoint not found: " + adapterFile + " (pass --adapters FILE)");
         }
         Path target = out != null ? out : Path.of("onnx", obj + "-" + mode + "-shot");
+        // read before the export: a wrong key file must not cost a whole export
+        java.security.PrivateKey key = signKey == null ? null : org.mvfaedge.sdk.pkg.trust.Ed25519Keys.readPrivate(signKey);
         try (MvfaModel m = MvfaModel.load(model.settings(adapterFile))) {
             ObjectInfo object = m.promptConfig().object(obj);
             BmadDataset data = dataPath == null ? null : BmadDataset.open(dataPath, object.name(), object.hasMasks());
@@ -135,7 +146,7 @@ public final class ExportCommand implements Callable<Integer> {
                 if (data == null) {
                     throw new IllegalArgumentException("--data-path is needed for the few-shot images");
                 }
-                split = DataOptions.split(data, fewshotSeedDir, shot, iterate, seed);
+                split = fewShot.split(data, seed);
             }
             List<Sample> calibration = switch (calibrateOn) {
                 case "none" -> List.of();
@@ -148,7 +159,7 @@ public final class ExportCommand implements Callable<Integer> {
                             : data.samples(BmadDataset.Split.VALID);
                     if (valid.stream().noneMatch(x -> x.label() == 0) || valid.stream().noneMatch(x -> x.label() == 1)) {
                         throw new IllegalArgumentException("--calibrate-on valid needs normal and anomalous valid images "
-                                + "besides the " + shot + " + " + shot + " few-shot ones; use --calibrate-on shots or none");
+                                + "besides the " + fewShot.shot + " + " + fewShot.shot + " few-shot ones; use --calibrate-on shots or none");
                     }
                     yield valid;
                 }
@@ -166,9 +177,12 @@ public final class ExportCommand implements Callable<Integer> {
             sources.put("prompts", model.prompts);
             sources.put("objects", model.extraObjects);
             PackageExporter.Result r = PackageExporter.export(new PackageExporter.Request(m, object,
-                    few ? split.normal() : null, shot, split == null ? 0 : split.iterate(), seed, calibrateOn,
+                    few ? split.normal() : null, fewShot.shot, split == null ? 0 : split.iterate(), seed, calibrateOn,
                     calibration, targetSensitivity, target, sources, batch, graphPrecision,
                     layerNormStyle));
+            if (window != null) {
+                new org.mvfaedge.sdk.dicom.DicomSettings(window).writeInto(r.pkg().dir());
+            }
             var outw = spec.commandLine().getOut();
             ModelPackage written = r.pkg();
             if (rewriteBank) {
@@ -182,6 +196,10 @@ public final class ExportCommand implements Callable<Integer> {
                     c.thresholdRule(), c.operatingPoint() == null ? "" : String.format(
                             " (sensitivity %.3f, specificity %.3f, F1 %.3f)", c.operatingPoint().sensitivity(),
                             c.operatingPoint().specificity(), c.operatingPoint().f1()));
+            if (key != null) {
+                var sig = org.mvfaedge.sdk.pkg.trust.PackageSigner.sign(r.pkg().dir(), key);
+                outw.printf("signed %s with key %s%n", r.pkg().dir(), sig.keyId());
+            }
             outw.flush();
         }
         return 0;

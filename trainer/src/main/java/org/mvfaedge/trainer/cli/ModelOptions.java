@@ -4,11 +4,13 @@ import java.nio.file.Path;
 import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.pipeline.MvfaSettings;
 import org.mvfaedge.trainer.text.PromptConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Options that say which model a command runs: CLIP weights, tokenizer, prompts, image size, adapter
- * levels, activation. MVFA's argparse names are accepted as aliases.
+ * Options that say which model a command runs: CLIP weights, tokenizer, prompts, extra objects, image size,
+ * adapter levels, activation; one set for every command that loads a model ({@code train-*}, {@code test-*},
+ * {@code export}). MVFA's argparse names are accepted as aliases.
  */
 public final class ModelOptions {
     @Option(names = "--clip", required = true, paramLabel = "FILE",
@@ -28,13 +30,8 @@ public final class ModelOptions {
             description = "Extra objects of your own: {\"objects\": [{\"name\", \"real_name\", \"has_masks\"}]}.")
     public Path extraObjects;
 
-    @Option(names = {"--img-size", "--img_size"}, defaultValue = "240", paramLabel = "S",
-            description = "Image side the model runs at (default: ${DEFAULT-VALUE}, the paper's).")
-    public int imgSize;
-
-    @Option(names = {"--features", "--features_list"}, split = ",", paramLabel = "K",
-            defaultValue = "6,12,18,24", description = "1-based layers followed by adapters (default: ${DEFAULT-VALUE}).")
-    public int[] features;
+    @Mixin
+    public ModelShapeOptions shape;
 
     @Option(names = "--activation", defaultValue = "gelu", paramLabel = "gelu|quick-gelu",
             description = "MLP activation of CLIP (default: exact GELU, what MVFA effectively runs).")
@@ -46,8 +43,23 @@ public final class ModelOptions {
         return extraObjects == null ? config : config.withObjectsFrom(extraObjects);
     }
 
+    /** Image side the model runs at. */
+    public int imgSize() {
+        return shape.imgSize;
+    }
+
+    /** 1-based layers followed by adapters. */
+    public int[] features() {
+        return shape.features.clone();
+    }
+
+    /** The activation the options name. */
+    public Activation activation() {
+        return Activation.parse(activation);
+    }
+
     /** Settings for a model with the given adapter file (or fresh adapters when null). */
     public MvfaSettings settings(Path adapters) {
-        return new MvfaSettings(clip, bpe, promptConfig(), imgSize, features, Activation.parse(activation), adapters);
+        return new MvfaSettings(clip, bpe, promptConfig(), shape.imgSize, shape.features, activation(), adapters);
     }
 }

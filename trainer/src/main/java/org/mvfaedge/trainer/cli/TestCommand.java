@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.mvfaedge.sdk.image.ImageDecoder;
-import org.mvfaedge.sdk.image.Preprocessor;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.FewShotSplit;
 import org.mvfaedge.trainer.data.Sample;
@@ -35,6 +32,9 @@ public abstract class TestCommand implements Callable<Integer> {
 
     @Mixin
     public DataOptions data;
+
+    @Mixin
+    public FewShotOptions fewShot;
 
     @Option(names = "--adapters", paramLabel = "FILE",
             description = "Adapter checkpoint (.safetensors of this project or the paper's .pth); default"
@@ -91,8 +91,8 @@ public abstract class TestCommand implements Callable<Integer> {
             Progress bar = Progress.to("evaluate " + object.name(), test.size(), json ? null : System.err);
             EvaluationResult r;
             if (protocol() == Evaluator.Protocol.FEW_SHOT) {
-                FewShotSplit split = data.split(dataset);
-                try (MemoryBank bank = m.memoryBank(Sample.preprocessed(split.normal(), model.imgSize), batch)) {
+                FewShotSplit split = fewShot.split(dataset, data.seed);
+                try (MemoryBank bank = m.memoryBank(Sample.preprocessed(split.normal(), model.imgSize()), batch)) {
                     r = new Evaluator(new DjlRawScorer(m, object, bank, which), batch).fewShot(object, test, bar::update);
                 }
             } else {

@@ -31,7 +31,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", description = "Training epochs per object (default: the size's).")
     Integer epochs;
 
-    @Option(names = "--seed", defaultValue = "111", description = "Seed of data, CLIP and training (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = org.mvfaedge.trainer.pipeline.PaperDefaults.SEED_OPTION,
+            description = "Seed of data, CLIP and training (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Spec

@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.demo;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -8,10 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.mvfaedge.trainer.text.PromptConfig;
 
@@ -109,12 +108,12 @@ public final class DemoData {
                         + "  {\"name\": \"" + CHEST + "\", \"real_name\": \"" + CHEST_REAL_NAME + "\", \"has_masks\": false}\n"
                         + "]}\n", StandardCharsets.UTF_8);
                 for (String name : List.of("data", "fewshot_seed", "objects.json")) {
-                    deleteTree(out.resolve(name));
+                    AtomicFiles.deleteTree(out.resolve(name));
                     Files.move(work.resolve(name), out.resolve(name), StandardCopyOption.ATOMIC_MOVE);
                 }
                 return new Written(out.resolve("data"), out.resolve("fewshot_seed"), out.resolve("objects.json"), total);
             } finally {
-                deleteTree(work);
+                AtomicFiles.deleteTree(work);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the demo data under " + out + ": " + e.getMessage(), e);
@@ -176,14 +175,4 @@ public final class DemoData {
         return pick;
     }
 
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
-    }
 }

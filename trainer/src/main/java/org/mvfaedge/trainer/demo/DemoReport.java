@@ -1,7 +1,7 @@
 package org.mvfaedge.trainer.demo;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -38,7 +38,7 @@ public final class DemoReport {
         Path page = o.report();
         Path dir = page.toAbsolutePath().getParent();
         Path files = dir.resolve(FILES);
-        DemoData.deleteTree(files);
+        AtomicFiles.deleteTree(files);
         Files.createDirectories(files);
         StringBuilder h = new StringBuilder(64 * 1024);
         h.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n")
@@ -132,13 +132,7 @@ public final class DemoReport {
                 .append(esc(rel(sdk.samples().get(sdk.samples().size() - 1).image())))
                 .append(" http://localhost:8080/v1/detect</pre>\n");
         h.append("</body>\n</html>\n");
-        Path tmp = Files.createTempFile(dir, ".report", ".html.tmp");
-        try {
-            Files.writeString(tmp, h.toString(), StandardCharsets.UTF_8);
-            Files.move(tmp, page, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(page, h.toString());
         return page;
     }
 

@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.demo;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import org.mvfaedge.trainer.train.Progress;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -50,7 +51,7 @@ import org.mvfaedge.trainer.weights.Safetensors;
  */
 public final class DemoRun {
     /** Seed of the data, the CLIP and the training unless given. */
-    public static final long DEFAULT_SEED = 111;
+    public static final long DEFAULT_SEED = org.mvfaedge.trainer.pipeline.PaperDefaults.SEED;
     static final int BATCH = 8;
 
     /** One object's scores through the exported package (the SDK path). */
@@ -189,7 +190,7 @@ public final class DemoRun {
         stage("exporting the " + brain.name() + " few-shot model package (ONNX + manifest, calibrated on the valid "
                 + "split without the shots)");
         Path pkgDir = out.resolve("onnx").resolve(brain.name() + "-few-shot");
-        DemoData.deleteTree(pkgDir);
+        AtomicFiles.deleteTree(pkgDir);
         Path brainCkpt = training.get(brain.name()).checkpoint();
         try (MvfaModel m = MvfaModel.create(settings(clipFile, prompts, brainCkpt), clip,
                 org.mvfaedge.trainer.weights.AdapterCheckpoint.read(brainCkpt))) {

@@ -1,11 +1,9 @@
 package org.mvfaedge.trainer.demo;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import javax.imageio.ImageIO;
 import org.mvfaedge.sdk.image.RgbImage;
 
 /**
@@ -101,15 +99,6 @@ final class Overlays {
 
     /** Writes a PNG through a temporary file in the same folder, so no reader sees a partial file. */
     static void writePng(BufferedImage img, Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".", ".png.tmp");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) {
-                throw new IOException("no PNG writer available");
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writePng(file, img);
     }
 }

@@ -25,8 +25,8 @@ import org.mvfaedge.trainer.weights.HostTensor;
  * </ul>
  */
 final class AnomalyHeadsGraph {
-    /** CLIP's logit scale as MVFA hard-codes it. */
-    private static final float LOGIT_SCALE = 100f;
+    /** CLIP's logit scale as MVFA hard-codes it (the DJL head's). */
+    private static final float LOGIT_SCALE = org.mvfaedge.trainer.pipeline.PaperDefaults.LOGIT_SCALE;
     /** The reference's {@code cos_sim} clamps norms at this. */
     private static final float COS_EPS = 1e-8f;
 

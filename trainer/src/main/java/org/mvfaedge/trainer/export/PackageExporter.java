@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.export;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -145,7 +146,7 @@ public final class PackageExporter {
             if (bank != null) {
                 bank.close();
             }
-            deleteTree(work);
+            AtomicFiles.deleteTree(work);
         }
     }
 
@@ -255,14 +256,4 @@ public final class PackageExporter {
         return m;
     }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
-    }
 }

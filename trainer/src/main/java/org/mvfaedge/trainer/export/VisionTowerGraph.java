@@ -29,9 +29,9 @@ final class VisionTowerGraph {
     private static final float LN_EPS = 1e-5f;
     /** {@code nn.LeakyReLU()}'s default negative slope. */
     private static final float LEAKY_SLOPE = 0.01f;
-    /** MVFA's residual mix after an adapter level: x = 0.8 x + 0.1 seg_out + 0.1 det_out. */
-    private static final float KEEP = 0.8f;
-    private static final float ADAPTER_SHARE = 0.1f;
+    /** MVFA's residual mix after an adapter level (x = 0.8 x + 0.1 seg_out + 0.1 det_out), the DJL model's. */
+    private static final float KEEP = org.mvfaedge.trainer.pipeline.PaperDefaults.RESIDUAL_MIX;
+    private static final float ADAPTER_SHARE = org.mvfaedge.trainer.pipeline.PaperDefaults.ADAPTER_MIX;
 
     private final OnnxGraph g;
     private final StateDict clip;

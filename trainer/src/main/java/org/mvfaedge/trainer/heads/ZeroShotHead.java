@@ -23,7 +23,7 @@ import org.mvfaedge.trainer.model.Scalars;
  */
 public final class ZeroShotHead {
     /** CLIP's logit scale as the reference hard-codes it ({@code 100.0 * tokens @ text_features}). */
-    public static final float LOGIT_SCALE = 100f;
+    public static final float LOGIT_SCALE = org.mvfaedge.trainer.pipeline.PaperDefaults.LOGIT_SCALE;
     /** Channel of the abnormal class in the text features and the probabilities. */
     public static final int ABNORMAL = 1;
 

@@ -35,9 +35,9 @@ import org.mvfaedge.trainer.weights.StateDict;
  * runs the rest with adapters. Their composition is exactly {@link #forward}.
  */
 public final class MvfaVisionModel extends AbstractBlock {
-    /** Weights of the residual mix after an adapter level (MVFA's constants). */
-    static final float KEEP = 0.8f;
-    static final float ADAPTER_SHARE = 0.1f;
+    /** Weights of the residual mix after an adapter level: the paper's, shared with the ONNX graph builder. */
+    static final float KEEP = org.mvfaedge.trainer.pipeline.PaperDefaults.RESIDUAL_MIX;
+    static final float ADAPTER_SHARE = org.mvfaedge.trainer.pipeline.PaperDefaults.ADAPTER_MIX;
 
     private final VisionTransformer vit;
     private final int[] features;

@@ -7,7 +7,7 @@ import org.mvfaedge.trainer.text.PromptConfig;
 
 /**
  * What a run is made of: CLIP weights, BPE merges, prompts, image size, adapter levels, activation
- * and (optionally) adapter weights. The defaults are the paper's (240, layers 6/12/18/24, exact GELU).
+ * and (optionally) adapter weights. The paper's values are in {@link PaperDefaults}.
  *
  * @param clip CLIP checkpoint (TorchScript, torch.save zip or safetensors)
  * @param bpe CLIP's BPE merges file, needed for text features ({@code null} for image-only work)
@@ -20,9 +20,6 @@ import org.mvfaedge.trainer.text.PromptConfig;
  */
 public record MvfaSettings(Path clip, Path bpe, PromptConfig promptConfig, int imageSize, int[] features,
         Activation activation, Path adapters) {
-
-    public static final int DEFAULT_IMAGE_SIZE = 240;
-    public static final int[] DEFAULT_FEATURES = {6, 12, 18, 24};
 
     public MvfaSettings {
         if (clip == null) {

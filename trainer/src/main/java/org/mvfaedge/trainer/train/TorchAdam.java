@@ -36,8 +36,8 @@ import org.mvfaedge.trainer.weights.HostTensor;
  */
 public final class TorchAdam implements AutoCloseable {
     /** The reference's Adam settings. */
-    public static final double DEFAULT_BETA1 = 0.5;
-    public static final double DEFAULT_BETA2 = 0.999;
+    public static final double DEFAULT_BETA1 = org.mvfaedge.trainer.pipeline.PaperDefaults.ADAM_BETA1;
+    public static final double DEFAULT_BETA2 = org.mvfaedge.trainer.pipeline.PaperDefaults.ADAM_BETA2;
     public static final double DEFAULT_EPS = 1e-8;
 
     private final String name;

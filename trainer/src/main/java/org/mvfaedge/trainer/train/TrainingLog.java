@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.train;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * The per-evaluation log of a run as JSON lines ({@code epoch, step, loss, image_auc, pixel_auc,
@@ -76,9 +76,13 @@ public final class TrainingLog {
         for (EpochRecord e : records) {
             sb.append(toJson(e)).append('\n');
         }
-        AtomicFiles.write(jsonl, sb.toString().getBytes(StandardCharsets.UTF_8));
-        if (chart != null) {
-            AtomicFiles.write(chart, tmp -> ImageIO.write(draw(), "png", tmp.toFile()));
+        try {
+            AtomicFiles.writeString(jsonl, sb.toString());
+            if (chart != null) {
+                AtomicFiles.writePng(chart, draw());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

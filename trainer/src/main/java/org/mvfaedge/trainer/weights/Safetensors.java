@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.weights;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -212,12 +212,9 @@ public final class Safetensors {
         byte[] headerBytes = JSON.writeValueAsBytes(header);
         // Pad the header with spaces to an 8-byte boundary, as the reference writer does.
         int pad = (8 - headerBytes.length % 8) % 8;
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // Files.createFile honours the umask; createTempFile would leave the checkpoint readable by
-        // its owner only (0600), which other services reading it (the edge server) trip over.
-        Path tmp = Files.createFile(dir.resolve("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp"));
-        try {
+        // AtomicFiles creates the temporary file with the umask's permissions; createTempFile would leave the
+        // checkpoint readable by its owner only (0600), which other services reading it (the edge server) trip over.
+        AtomicFiles.write(file, tmp -> {
             try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
                 len.putLong(headerBytes.length + pad);
@@ -252,10 +249,7 @@ public final class Safetensors {
                 }
                 flush(os, chunk);
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static void flush(OutputStream os, ByteBuffer chunk) throws IOException {

@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
-import net.razorvine.pickle.PickleException;
 import org.mvfaedge.sdk.util.Float16;
 import org.mvfaedge.trainer.weights.TorchPickle.ScriptObject;
 import org.mvfaedge.trainer.weights.TorchPickle.StorageRef;
@@ -93,8 +92,13 @@ public final class TorchCheckpoint {
             Object root;
             try (InputStream in = zip.getInputStream(zip.getEntry(prefix + "data.pkl"))) {
                 root = TorchPickle.unpickle(in);
-            } catch (PickleException | ClassCastException e) {
-                throw new CheckpointException(file, "data.pkl cannot be unpickled (" + e.getMessage() + ")", e);
+            } catch (CheckpointException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // Any runtime exception of the unpickler is a malformed pickle: an opcode on an empty stack or
+                // without its MARK (IndexOutOfBoundsException, found by fuzzing), a value of the wrong type, ...
+                throw new CheckpointException(file, "data.pkl cannot be unpickled (" + e.getClass().getSimpleName()
+                        + ": " + e.getMessage() + ")", e);
             } catch (ZipException e) {
                 throw new CheckpointException(file, "data.pkl is damaged (" + e.getMessage() + ")", e);
             }

@@ -127,18 +127,68 @@ final class TorchPickle extends Unpickler {
     private TorchPickle() {
     }
 
+    /**
+     * Largest {@code data.pkl} read: OpenAI's ViT-L/14 TorchScript pickle is well under a megabyte (the weights
+     * are storage records beside it); the limit keeps a hostile archive from filling the heap.
+     */
+    static final int MAX_PICKLE_BYTES = 64 << 20;
+
     /** Unpickles one {@code data.pkl}. */
     static Object unpickle(InputStream in) throws IOException {
+        byte[] data = in.readNBytes(MAX_PICKLE_BYTES + 1);
+        if (data.length > MAX_PICKLE_BYTES) {
+            throw new PickleException("data.pkl is larger than " + MAX_PICKLE_BYTES + " bytes, which no checkpoint's is");
+        }
         TorchPickle p = new TorchPickle();
         try {
-            return p.load(in);
+            // in memory: the length checks below compare declared lengths with the bytes that are really left
+            return p.load(new java.io.ByteArrayInputStream(data));
         } finally {
             p.close();
         }
     }
 
+    /**
+     * Opcodes followed by a length and that many bytes, with the length's size. razorvine allocates the declared
+     * length before reading (a 4 GB BINUNICODE in a 10-byte pickle exhausted the heap; found by fuzzing), so the
+     * length is checked against the bytes left first.
+     */
+    private static int lengthBytes(short key) {
+        return switch (key) {
+            case 'T', 'X', 'B', 0x8b -> 4; // BINSTRING, BINUNICODE, BINBYTES, LONG4
+            case 0x8d, 0x8e, 0x96 -> 8; // BINUNICODE8, BINBYTES8, BYTEARRAY8
+            default -> 0;
+        };
+    }
+
+    private void checkDeclaredLength(short key) throws IOException {
+        int n = lengthBytes(key);
+        if (n == 0 || !(input instanceof java.io.ByteArrayInputStream bytes)) {
+            return;
+        }
+        bytes.mark(0);
+        byte[] len = bytes.readNBytes(n);
+        bytes.reset();
+        if (len.length < n) {
+            throw new PickleException("data.pkl ends inside the length of opcode 0x" + Integer.toHexString(key));
+        }
+        long declared = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            declared = declared << 8 | (len[i] & 0xff);
+        }
+        if (n == 4 && (key == 'T' || key == 0x8b)) {
+            declared = (int) declared; // signed in the format
+        }
+        long left = bytes.available() - n;
+        if (declared < 0 || declared > left) {
+            throw new PickleException("opcode 0x" + Integer.toHexString(key) + " declares " + declared
+                    + " bytes, but only " + left + " are left in data.pkl");
+        }
+    }
+
     @Override
     protected Object dispatch(short key) throws PickleException, IOException {
+        checkDeclaredLength(key);
         switch (key) {
             case GLOBAL: {
                 String module = PickleUtils.readline(input);

@@ -26,6 +26,7 @@ import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.demo.DemoData;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 
 /**
  * Runs every {@code ./mvfa} example printed in {@code README.md} and {@code docs/DEMO.md}, as printed,
@@ -65,7 +66,7 @@ class ReadmeCommandsTest {
                 "bench-detect", ordered(List.of(), "--images", "2", "--warmup", "0", "--preprocess-inputs", "64x64"));
     }
     /** Run elsewhere (see the class comment). */
-    private static final List<String> ELSEWHERE = List.of("demo", "serve", "predict", "enroll");
+    private static final List<String> ELSEWHERE = List.of("demo", "serve", "predict", "enroll", "keygen", "sign");
 
     /** Lines the launcher hands to the edge side (mvfa-edge), run by the edge server's tests. */
     static boolean elsewhere(String line) {
@@ -167,7 +168,7 @@ class ReadmeCommandsTest {
                 }
             }
             case "export" -> {
-                ModelPackage pkg = ModelPackage.open(ws.resolve("onnx/Brain-few-shot"));
+                ModelPackage pkg = ModelPackage.open(ManifestSchema.assertValid(ws.resolve("onnx/Brain-few-shot")));
                 assertEquals("Brain", pkg.manifest().object().name());
                 assertEquals(printed.contains("fp16") ? "fp16" : "fp32", pkg.manifest().model().precision());
             }

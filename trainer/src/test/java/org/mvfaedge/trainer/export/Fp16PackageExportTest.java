@@ -23,6 +23,7 @@ import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.trainer.cli.Main;
 import org.mvfaedge.trainer.data.Sample;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 import picocli.CommandLine;
 
 /**
@@ -58,7 +59,7 @@ class Fp16PackageExportTest {
             System.out.printf("parity %-50s max abs diff %.3e (tol %.1e)%n", "fp16 export check ONNX vs DJL",
                     r.maxDifference(), PackageExporter.VERIFY_TOLERANCE_FP16);
             assertTrue(r.maxDifference() <= PackageExporter.VERIFY_TOLERANCE_FP16);
-            ModelPackage pkg = ModelPackage.open(r.pkg().dir());
+            ModelPackage pkg = ModelPackage.open(ManifestSchema.assertValid(r.pkg().dir()));
             assertEquals("fp16", pkg.manifest().model().precision());
             assertEquals(Precision.FP16, HalfPrecisionGraph.precisionOf(OnnxModelFiles.read(pkg.modelFile())));
             OnnxChecker.check(pkg.modelFile());
@@ -98,9 +99,9 @@ class Fp16PackageExportTest {
             assertTrue(c.out().contains(precision) && c.out().contains("export check: max difference"), c.out());
             System.out.print(c.out());
         }
-        ModelPackage p16 = ModelPackage.open(fp16);
+        ModelPackage p16 = ModelPackage.open(ManifestSchema.assertValid(fp16));
         assertEquals("fp16", p16.manifest().model().precision());
-        assertEquals("fp32", ModelPackage.open(fp32).manifest().model().precision());
+        assertEquals("fp32", ModelPackage.open(ManifestSchema.assertValid(fp32)).manifest().model().precision());
         assertTrue(Files.size(p16.modelFile()) < Files.size(ModelPackage.open(fp32).modelFile()));
         Preprocessor pre = new Preprocessor(cfg.imgSize());
         try (OnnxRawScorer a = OnnxRawScorer.cpu(p16.modelFile(), cfg.imgSize());
@@ -125,7 +126,7 @@ class Fp16PackageExportTest {
                 "Brain"), List.of("--mode", "zero", "--calibrate-on", "none", "--precision", "fp16", "--layernorm",
                 "decomposed", "--out", pkgDir.toString())));
         assertEquals(0, c.exit(), c.err());
-        ModelPackage p = ModelPackage.open(pkgDir);
+        ModelPackage p = ModelPackage.open(ManifestSchema.assertValid(pkgDir));
         assertEquals("fp16", p.manifest().model().precision());
         var model = OnnxModelFiles.read(p.modelFile());
         assertTrue(model.getGraph().getNodeList().stream().noneMatch(n -> n.getOpType().equals("LayerNormalization")));

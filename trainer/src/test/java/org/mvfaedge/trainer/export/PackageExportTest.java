@@ -30,6 +30,7 @@ import org.mvfaedge.trainer.model.Activation;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.pipeline.MvfaSettings;
 import org.mvfaedge.trainer.text.PromptConfig;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 import picocli.CommandLine;
 
 /**
@@ -68,7 +69,7 @@ class PackageExportTest {
                     support, support.size(), 0, 111, "none", List.of(), null, tmp.resolve("brain-few"),
                     Map.of("clip", fx.resolve("clip/clip-torchscript.pt")), 4));
             System.out.printf("parity %-50s max abs diff %.3e (tol 1.0e-04)%n", "export check ONNX vs DJL", r.maxDifference());
-            ModelPackage pkg = ModelPackage.open(r.pkg().dir());
+            ModelPackage pkg = ModelPackage.open(ManifestSchema.assertValid(r.pkg().dir()));
             assertEquals(cfg.memoryBankRows(), pkg.manifest().mode().memoryBankRows(), "shots x 11 views x tokens");
             assertEquals(cfg.imgSize(), pkg.manifest().model().imgSize());
             assertEquals(cfg.levels(), pkg.manifest().model().levels());
@@ -117,7 +118,7 @@ class PackageExportTest {
                 "--fewshot-seed-dir", fx.resolve("eval/dataset/fewshot_seed").toString(), "--shot", "2", "--iterate", "0",
                 "--calibrate-on", "valid", "--out", pkg.toString())));
         assertTrue(out.contains("export check: max difference"), out);
-        ModelPackage p = ModelPackage.open(pkg);
+        ModelPackage p = ModelPackage.open(ManifestSchema.assertValid(pkg));
         assertEquals("valid", p.manifest().calibration().source());
         // The valid split holds 6 images; a few-shot package leaves out its 2 + 2 shots (the bank and
         // the training images), so its threshold is not fitted to images the model has seen.

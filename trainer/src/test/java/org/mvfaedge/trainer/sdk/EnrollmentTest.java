@@ -35,6 +35,7 @@ import org.mvfaedge.sdk.pkg.Sha256;
 import org.mvfaedge.sdk.testing.FixtureConfig;
 import org.mvfaedge.sdk.testing.Fixtures;
 import org.mvfaedge.sdk.testing.Npy;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 
 /**
  * Enrollment without the trainer: the fixture's memory bank is its support images' tokens (11 views
@@ -85,6 +86,7 @@ class EnrollmentTest {
             List<ImageInput> more = shots.subList(1, shots.size()).stream().map(s -> ImageInput.of(fx.image(s))).toList();
             p = d.enroll(more, out);
         }
+        ManifestSchema.assertValid(out);
         Manifest.Mode mode = p.manifest().mode();
         assertEquals(cfg.memoryBankRows(), mode.memoryBankRows(),
                 cfg.shots() + " shots x 11 views x " + cfg.tokens() + " tokens");
@@ -113,6 +115,7 @@ class EnrollmentTest {
                 builder = builder.addNormal(ImageInput.of(Files.readAllBytes(fx.image(s))));
             }
             ModelPackage p = builder.write(out);
+            ManifestSchema.assertValid(out);
             assertEquals(cfg.memoryBankRows(), p.manifest().mode().memoryBankRows());
             assertEquals(cfg.shots(), p.manifest().mode().supportImages().size(), "img1 is no longer in the bank");
         }
@@ -130,7 +133,7 @@ class EnrollmentTest {
         try (AnomalyDetector d = AnomalyDetector.open(start, CPU)) {
             d.enroll(shots.subList(1, shots.size()).stream().map(s -> ImageInput.of(fx.image(s))).toList(), labelled, out);
         }
-        Manifest.Calibration c = ModelPackage.open(out).manifest().calibration();
+        Manifest.Calibration c = ModelPackage.open(ManifestSchema.assertValid(out)).manifest().calibration();
         assertEquals(Enrollment.CALIBRATION_SOURCE, c.source());
         assertEquals(labelled.size(), c.images());
         assertEquals("best-f1", c.thresholdRule());

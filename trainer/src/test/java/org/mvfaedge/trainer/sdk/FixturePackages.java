@@ -13,6 +13,7 @@ import org.mvfaedge.trainer.pipeline.MvfaModel;
 import org.mvfaedge.trainer.pipeline.MvfaSettings;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import org.mvfaedge.trainer.text.PromptConfig;
+import org.mvfaedge.sdk.testing.ManifestSchema;
 
 /**
  * Real model packages made by the trainer's exporter from the golden fixture (its tiny CLIP at the
@@ -67,7 +68,7 @@ public final class FixturePackages implements AutoCloseable {
         PackageExporter.export(new PackageExporter.Request(model, brain(), normal, shots == null ? 0 : shots.size(), 0,
                 111, calibrate ? "valid" : "none", calibrate ? labelled() : List.of(), null, out,
                 Map.of("clip", fx.resolve("clip/clip-torchscript.pt")), 4));
-        return out;
+        return ManifestSchema.assertValid(out);
     }
 
     @Override

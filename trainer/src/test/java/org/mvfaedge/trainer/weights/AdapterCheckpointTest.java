@@ -83,7 +83,11 @@ class AdapterCheckpointTest {
     @Test
     void validateForAcceptsTheFixtureModelAndNamesWhatDoesNotFit() {
         AdapterWeights w = AdapterCheckpoint.read(Fixtures.fixture().resolve("adapters/initial.pth"));
-        assertDoesNotThrow(() -> w.validateFor(w.levels(), w.width(), w.bottleneck()));
+        // the model the fixture describes (fixture.json), not the checkpoint's own dimensions
+        FixtureConfig cfg = FixtureConfig.get();
+        assertDoesNotThrow(() -> w.validateFor(cfg.features(), cfg.visionWidth(), cfg.bottleneck()));
+        // one layer wider than the fixture's ViT: refused
+        assertThrows(CheckpointException.class, () -> w.validateFor(cfg.features(), cfg.visionWidth() + 1, cfg.bottleneck()));
 
         // A model with one level more than the checkpoint: layers 6, 12, ... (ViT-L/14's spacing).
         int[] more = new int[w.levels() + 1];

@@ -21,6 +21,8 @@ import org.mvfaedge.trainer.text.PromptConfig;
 import org.mvfaedge.trainer.weights.ClipConfig;
 import org.mvfaedge.trainer.weights.ClipWeights;
 import picocli.CommandLine.Command;
+import org.mvfaedge.trainer.cli.ModelShapeOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -46,12 +48,8 @@ public final class BenchDetectCommand implements Callable<Integer> {
             description = "Make a package of this CLIP architecture (e.g. ViT-B-16) with random weights, without DJL.")
     String arch;
 
-    @Option(names = {"--img-size", "--img_size"}, defaultValue = "240", description = "Model image side (default ${DEFAULT-VALUE}).")
-    int imgSize;
-
-    @Option(names = {"--features", "--features_list"}, split = ",", defaultValue = "6,12,18,24",
-            description = "Adapter layers (default ${DEFAULT-VALUE}; 3,6,9,12 for ViT-B).")
-    int[] features;
+    @Mixin
+    ModelShapeOptions shape;
 
     @Option(names = "--package-out", paramLabel = "DIR", defaultValue = "build/bench-package",
             description = "Where the package is written (default ${DEFAULT-VALUE}); its parent folder is created.")
@@ -95,7 +93,7 @@ public final class BenchDetectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path pkg = makePackage();
         for (String size : preprocessInputs) {
-            out.println(JSON.writeValueAsString(DetectBenchmark.preprocess(size, imgSize)));
+            out.println(JSON.writeValueAsString(DetectBenchmark.preprocess(size, shape.imgSize)));
             out.flush();
         }
         int[] wh = DetectBenchmark.parseSize(input);
@@ -135,7 +133,7 @@ public final class BenchDetectCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (arch != null) {
             long t0 = System.nanoTime();
-            Path p = RandomPackage.write(ClipConfig.named(arch), imgSize, features, 1, packageOut).dir();
+            Path p = RandomPackage.write(ClipConfig.named(arch), shape.imgSize, shape.features, 1, packageOut).dir();
             err.printf("bench-detect: made %s (%s, random weights) in %.1f s%n", p, arch, (System.nanoTime() - t0) / 1e9);
             err.flush();
             return p;
@@ -144,7 +142,7 @@ public final class BenchDetectCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give --arch NAME, or --clip FILE and --bpe FILE to make a package "
                     + "(an existing package: --model DIR)");
         }
-        MvfaSettings settings = new MvfaSettings(clip, bpe, PromptConfig.builtIn(), imgSize, features, Activation.GELU,
+        MvfaSettings settings = new MvfaSettings(clip, bpe, PromptConfig.builtIn(), shape.imgSize, shape.features, Activation.GELU,
                 null);
         long t0 = System.nanoTime();
         try (MvfaModel m = MvfaModel.create(settings, ClipWeights.load(clip), null)) {

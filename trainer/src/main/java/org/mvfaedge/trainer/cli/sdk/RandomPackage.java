@@ -1,5 +1,6 @@
 package org.mvfaedge.trainer.cli.sdk;
 
+import org.mvfaedge.sdk.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,11 +79,7 @@ public final class RandomPackage {
                     outputs, Map.of(), Calibrator.uncalibrated(false, true, features.length));
             return ModelPackage.write(out, m, graph, external ? data : null);
         } finally {
-            try (var s = Files.walk(work)) {
-                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            AtomicFiles.deleteTree(work);
         }
     }
 

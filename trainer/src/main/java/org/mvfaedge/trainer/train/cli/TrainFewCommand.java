@@ -2,16 +2,17 @@ package org.mvfaedge.trainer.train.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.mvfaedge.trainer.cli.FewShotOptions;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.FewShotSplit;
 import org.mvfaedge.trainer.data.Sample;
 import org.mvfaedge.trainer.eval.Evaluator;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
+import org.mvfaedge.trainer.pipeline.PaperDefaults;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import org.mvfaedge.trainer.train.AdapterTraining;
 import org.mvfaedge.trainer.train.EpochRecord;
@@ -43,21 +44,14 @@ public final class TrainFewCommand implements Callable<Integer> {
     @Mixin
     TrainCommonOptions common;
 
-    @Option(names = "--fewshot-seed-dir", defaultValue = "./dataset/fewshot_seed", paramLabel = "DIR",
-            description = "Folder of the paper's split files <Object>/<k>-shot.txt (default ${DEFAULT-VALUE}).")
-    Path fewshotSeedDir;
+    @Mixin
+    FewShotOptions fewShot;
 
-    @Option(names = "--shot", defaultValue = "4", description = "k: shots per class (default ${DEFAULT-VALUE}).")
-    int shot;
-
-    @Option(names = "--iterate", defaultValue = "0",
-            description = "Split of the seed file to use; -1 draws the shots at random with --seed (default ${DEFAULT-VALUE}).")
-    int iterate;
-
-    @Option(names = {"--epochs", "--epoch"}, defaultValue = "50", description = "Epochs (default ${DEFAULT-VALUE}).")
+    @Option(names = {"--epochs", "--epoch"}, defaultValue = PaperDefaults.FEW_SHOT_EPOCHS_OPTION,
+            description = "Epochs (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = {"--lr", "--learning_rate"}, defaultValue = "1e-3",
+    @Option(names = {"--lr", "--learning_rate"}, defaultValue = PaperDefaults.FEW_SHOT_LR_OPTION,
             description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     double lr;
 
@@ -82,10 +76,9 @@ public final class TrainFewCommand implements Callable<Integer> {
         };
         try (MvfaModel model = MvfaModel.load(common.settings());
                 AdapterTraining training = common.training(model, lr)) {
-            ObjectInfo object = model.promptConfig().object(common.object);
-            BmadDataset data = BmadDataset.open(common.dataPath, object.name(), object.hasMasks());
-            FewShotSplit split = iterate < 0 ? FewShotSplit.random(data, shot, common.seed)
-                    : FewShotSplit.fromSeedFile(data, fewshotSeedDir, shot, iterate);
+            ObjectInfo object = model.promptConfig().object(common.data.obj);
+            BmadDataset data = BmadDataset.open(common.data.dataPath, object.name(), object.hasMasks());
+            FewShotSplit split = fewShot.split(data, common.data.seed);
             PrefixCache cache = common.cache();
             // Selecting on valid leaves the shots out: the model has seen them (bank, training).
             List<Sample> selectOnSamples = selectSplit == BmadDataset.Split.VALID
@@ -97,15 +90,15 @@ public final class TrainFewCommand implements Callable<Integer> {
             TrainingEvaluator evaluator = new ProtocolEvaluation(Evaluator.Protocol.FEW_SHOT, object,
                     selectOnSamples, cache, common.evalBatch);
             Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("shot", shot);
-            extra.put("iterate", iterate);
+            extra.put("shot", fewShot.shot);
+            extra.put("iterate", fewShot.iterate);
             extra.put("select_on", selectSplit.name().toLowerCase(java.util.Locale.ROOT));
             extra.put("normal_shots", split.normal().stream().map(s -> s.fileName()).toList());
             extra.put("abnormal_shots", split.abnormal().stream().map(s -> s.fileName()).toList());
             RunFiles files = new RunFiles(common.savePath.resolve("few-shot"), object.name());
             long t0 = System.nanoTime();
             FewShotTrainer.Result result = FewShotTrainer.train(training, object, split, evaluator,
-                    new FewShotTrainer.Options(epochs, common.seed, common.resume, cache, files,
+                    new FewShotTrainer.Options(epochs, common.data.seed, common.resume, cache, files,
                             common.runInfo("few-shot", lr, epochs, extra), System.err, Progress.stderrIsTerminal()));
             report(result, files, cache, (System.nanoTime() - t0) / 1e9);
         }
@@ -116,7 +109,7 @@ public final class TrainFewCommand implements Callable<Integer> {
         EpochRecord best = result.best();
         if (common.json) {
             ObjectNode n = new ObjectMapper().createObjectNode();
-            n.put("object", common.object);
+            n.put("object", common.data.obj);
             n.put("mode", "few-shot");
             n.put("epochs_run", result.epochsRun());
             n.put("seconds", seconds);

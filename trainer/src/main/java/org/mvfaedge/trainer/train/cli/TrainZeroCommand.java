@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.eval.Evaluator;
 import org.mvfaedge.trainer.pipeline.MvfaModel;
+import org.mvfaedge.trainer.pipeline.PaperDefaults;
 import org.mvfaedge.trainer.text.ObjectInfo;
 import org.mvfaedge.trainer.text.PromptConfig;
 import org.mvfaedge.trainer.train.AdapterTraining;
@@ -47,10 +48,11 @@ public final class TrainZeroCommand implements Callable<Integer> {
     @Mixin
     TrainCommonOptions common;
 
-    @Option(names = {"--epochs", "--epoch"}, defaultValue = "50", description = "Epochs (default ${DEFAULT-VALUE}).")
+    @Option(names = {"--epochs", "--epoch"}, defaultValue = PaperDefaults.ZERO_SHOT_EPOCHS_OPTION,
+            description = "Epochs (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = {"--lr", "--learning_rate"}, defaultValue = "1e-4",
+    @Option(names = {"--lr", "--learning_rate"}, defaultValue = PaperDefaults.ZERO_SHOT_LR_OPTION,
             description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     double lr;
 
@@ -75,12 +77,12 @@ public final class TrainZeroCommand implements Callable<Integer> {
         splits(); // a bad --train-splits fails before the model loads
         try (MvfaModel model = MvfaModel.load(common.settings());
                 AdapterTraining training = common.training(model, lr)) {
-            ObjectInfo heldOut = model.promptConfig().object(common.object);
-            BmadDataset target = BmadDataset.open(common.dataPath, heldOut.name(), heldOut.hasMasks());
+            ObjectInfo heldOut = model.promptConfig().object(common.data.obj);
+            BmadDataset target = BmadDataset.open(common.data.dataPath, heldOut.name(), heldOut.hasMasks());
             ZeroShotTrainingSet set = trainingSet(model.promptConfig());
             List<ZeroShotTrainer.Item> items = set.items();
             if (items.isEmpty()) {
-                throw new ParameterException(spec.commandLine(), "no other object's data set under " + common.dataPath
+                throw new ParameterException(spec.commandLine(), "no other object's data set under " + common.data.dataPath
                         + ": zero-shot training of " + heldOut.name() + " needs <Other>_AD folders");
             }
             announce(heldOut, set);
@@ -104,7 +106,7 @@ public final class TrainZeroCommand implements Callable<Integer> {
             RunFiles files = new RunFiles(common.savePath.resolve("zero-shot"), heldOut.name());
             long t0 = System.nanoTime();
             FewShotTrainer.Result result = ZeroShotTrainer.train(training, heldOut, items, evaluator,
-                    new ZeroShotTrainer.Options(epochs, common.seed, common.resume, cache, files,
+                    new ZeroShotTrainer.Options(epochs, common.data.seed, common.resume, cache, files,
                             common.runInfo("zero-shot", lr, epochs, extra), checkpointMeta, System.err,
                             Progress.stderrIsTerminal(), evaluationsPerEpoch));
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -156,7 +158,7 @@ public final class TrainZeroCommand implements Callable<Integer> {
 
     /** The training images this command's options select (the held-out object's own data excluded). */
     ZeroShotTrainingSet trainingSet(PromptConfig config) {
-        return ZeroShotTrainingSet.build(common.dataPath, config.object(common.object), config.objects(), splits());
+        return ZeroShotTrainingSet.build(common.data.dataPath, config.object(common.data.obj), config.objects(), splits());
     }
 
     /** Says on stderr what the run trains on, and where that is not the reference's data. */
@@ -170,7 +172,7 @@ public final class TrainZeroCommand implements Callable<Integer> {
         }
         if (!set.missing().isEmpty()) {
             err.println("train-zero: no data set for " + String.join(", ", set.missing()) + " under "
-                    + common.dataPath + ": left out (train_zero.py needs every other object and would stop)");
+                    + common.data.dataPath + ": left out (train_zero.py needs every other object and would stop)");
         }
     }
 }
