@@ -90,6 +90,8 @@ public final class Enrollment {
     private int bankBudget = DEFAULT_BANK_BUDGET;
     private long selectionSeed = DEFAULT_SELECTION_SEED;
     private BankPrecision bankPrecision;
+    private boolean withoutImages;
+    private String calibrationSource = CALIBRATION_SOURCE;
     private List<LabeledImage> calibration;
     private Double targetSensitivity;
 
@@ -157,6 +159,22 @@ public final class Enrollment {
     }
 
     /**
+     * Rewrites the package's bank with no new images: to reduce it to {@link #bankBudget} or store it in
+     * {@link #bankPrecision} (the trainer's {@code export --bank-budget}). The model id and producer are
+     * kept. Without this, an enrollment without images is refused as a mistake.
+     */
+    public Enrollment withoutImages() {
+        this.withoutImages = true;
+        return this;
+    }
+
+    /** {@code calibration.source} written by {@link #recalibrateOn} (default {@link #CALIBRATION_SOURCE}). */
+    public Enrollment calibrationSource(String source) {
+        this.calibrationSource = Objects.requireNonNull(source, "source");
+        return this;
+    }
+
+    /**
      * Recalibrates the new package on labelled images (needs at least one of each label): raw output
      * statistics, and a threshold at the best F1, or at the highest threshold reaching
      * {@code targetSensitivity} when it is not null.
@@ -182,7 +200,7 @@ public final class Enrollment {
             throw new ModelPackageException(source.dir(), "is a zero-shot package: it has no memory bank to enroll"
                     + " images into; export a few-shot package (./mvfa export --mode few)");
         }
-        if (normals.isEmpty()) {
+        if (normals.isEmpty() && !withoutImages) {
             throw new IllegalArgumentException("no normal images to enroll; add at least one");
         }
         if (calibration != null) {
@@ -359,7 +377,7 @@ public final class Enrollment {
                 c.add(ort.score(pre.image(img), 1), new int[] {li.anomalous() ? 1 : 0});
             }
         }
-        return c.fit(CALIBRATION_SOURCE, targetSensitivity);
+        return c.fit(calibrationSource, targetSensitivity);
     }
 
     private Manifest manifest(Manifest m, List<String> added, long rows, boolean external, Manifest.Calibration cal,
@@ -371,8 +389,10 @@ public final class Enrollment {
         support.addAll(added);
         Manifest.Mode mode = new Manifest.Mode(m.mode().protocol(), support.size(), m.mode().iterate(), m.mode().seed(),
                 support, rows, reduction, precision);
-        return ManifestBuilder.derivedFrom(m, PRODUCER).idWithTime(m.object().name() + "-few-shot-enrolled").mode(mode)
-                .externalData(external).calibration(cal).build();
+        // re-reducing an existing bank (no new image) keeps the package's identity; new images make a new model
+        ManifestBuilder b = ManifestBuilder.derivedFrom(m, added.isEmpty() ? m.producer() : PRODUCER);
+        b = added.isEmpty() ? b.id(m.modelId()) : b.idWithTime(m.object().name() + "-few-shot-enrolled");
+        return b.mode(mode).externalData(external).calibration(cal).build();
     }
 
     private static void deleteTree(Path p) {

@@ -22,7 +22,8 @@ class ModelPackageTest {
     static Manifest manifest() {
         return new Manifest(Manifest.FORMAT, Manifest.FORMAT_VERSION, "Brain-test", "2026-11-28T00:00:00Z", "test",
                 new Manifest.ObjectSpec("Brain", "Brain", true),
-                new Manifest.Mode("few-shot", 2, 0, 111, List.of("a.png", "b.png"), 6380),
+                new Manifest.Mode("few-shot", 2, 0, 111, List.of("a.png", "b.png"), 6380,
+                        new Manifest.BankReduction("greedy-k-center", 6380, 12760, 6380, 0, 128), "fp16"),
                 new Manifest.Model("model.onnx", null, null, null, 17, "fp32", 240, 14, 17, 1024, 24,
                         List.of(6, 12, 18, 24), 768, "gelu"),
                 new Manifest.Preprocessing("pil-bicubic", 240, 1 / 255.0, "none", "RGB", "NCHW"),

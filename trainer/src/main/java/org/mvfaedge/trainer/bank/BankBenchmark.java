@@ -85,6 +85,8 @@ public final class BankBenchmark {
         int shots = Integer.parseInt(o.getOrDefault("shots", "4"));
         int timed = Integer.parseInt(o.getOrDefault("timed", "4"));
         int[] searchRows = ints(o.getOrDefault("search-rows", "100000,200000"));
+        boolean chain = Boolean.parseBoolean(o.getOrDefault("chain", "false"));
+        List<String> modes = List.of(o.getOrDefault("modes", "full,budget").split(","));
         Path out = Path.of(o.getOrDefault("out", "build/bank-bench"));
         ClipConfig c = ClipConfig.named(arch);
         if (o.containsKey("layers")) {
@@ -107,7 +109,8 @@ public final class BankBenchmark {
         Path probe = normals.remove(normals.size() - 1); // never enrolled: the image detect is timed on
 
         long t0 = System.nanoTime();
-        Path base = fewShotPackage(c, img, features, shotFiles, out);
+        // --base DIR: a package this benchmark made before (same options), to skip making it again.
+        Path base = o.containsKey("base") ? Path.of(o.get("base")) : fewShotPackage(c, img, features, shotFiles, out);
         ModelPackage bp = ModelPackage.open(base);
         long rowsPerImage = bp.manifest().mode().memoryBankRows() / shots;
         System.out.printf(Locale.ROOT, "few-shot package: %d rows per level (%d per image), %.1f MB, made in %.0f s%n",
@@ -117,8 +120,13 @@ public final class BankBenchmark {
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
         List<double[]> budgetMs = new ArrayList<>();
         for (int mode = 0; mode < 2; mode++) {
+            if (!modes.contains(mode == 0 ? "full" : "budget")) {
+                continue;
+            }
             int b = mode == 0 ? 0 : budget;
             String name = b == 0 ? "full" : "budget " + b;
+            Path previous = base;
+            int enrolled = 0;
             for (int n : counts) {
                 Path pkg = base;
                 double enrollS = Double.NaN;
@@ -135,13 +143,17 @@ public final class BankBenchmark {
                     pkg = out.resolve((b == 0 ? "full-" : "budget-") + n);
                     HeapWatch w = HeapWatch.start();
                     long e0 = System.nanoTime();
-                    try (AnomalyDetector d = AnomalyDetector.open(base, CPU)) {
+                    // --chain true: from the previous count's package, with only the images it lacks.
+                    int from = chain ? enrolled : 0;
+                    try (AnomalyDetector d = AnomalyDetector.open(chain ? previous : base, CPU)) {
                         Enrollment e = Enrollment.of(d).bankBudget(b);
-                        normals.subList(0, n).forEach(p -> e.addNormal(ImageInput.of(p)));
+                        normals.subList(from, n).forEach(p -> e.addNormal(ImageInput.of(p)));
                         e.write(pkg);
                     }
-                    enrollS = (System.nanoTime() - e0) / 1e9 / n;
+                    enrollS = (System.nanoTime() - e0) / 1e9 / (n - from);
                     heap = w.stop();
+                    previous = pkg;
+                    enrolled = n;
                 }
                 Manifest.Mode m = ModelPackage.open(pkg).manifest().mode();
                 double ms = detectMs(pkg, probe, timed);
@@ -164,8 +176,11 @@ public final class BankBenchmark {
             System.out.printf(Locale.ROOT, "with the budget: %.0f ms/image after %d images vs %.0f after %d: %.2fx%n",
                     last[1], (int) last[0], first[1], (int) first[0], last[1] / first[1]);
         }
+        int searchReps = Integer.parseInt(o.getOrDefault("search-reps", "5"));
         for (int rows : searchRows) {
-            search(rows, c.embedDim(), c.gridFor(img) * c.gridFor(img), out);
+            if (rows > 0) {
+                search(rows, c.embedDim(), c.gridFor(img) * c.gridFor(img), out, searchReps);
+            }
         }
     }
 
@@ -222,7 +237,7 @@ public final class BankBenchmark {
         } finally {
             deleteTree(work);
         }
-        Path base = out.resolve("k" + shots);
+        Path base = out.resolve("k" + shots.size());
         try (AnomalyDetector d = AnomalyDetector.open(placeholderPkg, CPU)) {
             Enrollment e = Enrollment.of(d).bankUpdate(Enrollment.BankUpdate.REPLACE).fullBank();
             shots.forEach(p -> e.addNormal(ImageInput.of(p)));
@@ -252,7 +267,7 @@ public final class BankBenchmark {
      * cosine of unit rows, as one Gemm + ReduceMax (the exported graph) and as Gemm + ReduceMax over
      * chunks then Max (what a chunked search would do); same inputs, same answer, timed on ORT's CPU.
      */
-    static void search(int rows, int width, int queries, Path out) throws IOException, OrtException {
+    static void search(int rows, int width, int queries, Path out, int reps) throws IOException, OrtException {
         Random r = new Random(rows);
         float[] bank = new float[rows * width];
         for (int i = 0; i < bank.length; i++) {
@@ -288,12 +303,11 @@ public final class BankBenchmark {
                     OrtSession s = env.createSession(file.toString(), so);
                     OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(q), new long[] {queries, width})) {
                 float[] got = null;
-                for (int i = 0; i < 2; i++) { // warm-up
+                for (int i = 0; i < 1; i++) { // warm-up
                     try (OrtSession.Result res = s.run(Map.of("q", t))) {
                         got = ((float[]) res.get(0).getValue()).clone();
                     }
                 }
-                int reps = 5;
                 long t0 = System.nanoTime();
                 for (int i = 0; i < reps; i++) {
                     try (OrtSession.Result res = s.run(Map.of("q", t))) {

@@ -7,7 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.mvfaedge.sdk.AnomalyDetector;
+import org.mvfaedge.sdk.DetectorOptions;
+import org.mvfaedge.sdk.Enrollment;
+import org.mvfaedge.sdk.ExecutionProvider;
+import org.mvfaedge.sdk.ImageInput;
+import org.mvfaedge.sdk.bank.BankPrecision;
 import org.mvfaedge.sdk.pkg.Manifest;
+import org.mvfaedge.sdk.pkg.ModelPackage;
 import org.mvfaedge.trainer.data.BmadDataset;
 import org.mvfaedge.trainer.data.FewShotSplit;
 import org.mvfaedge.trainer.data.Sample;
@@ -70,6 +77,20 @@ public final class ExportCommand implements Callable<Integer> {
                     + "Sqrt/Div, for TensorRT < 8.6 on JetPack 5). Default ${DEFAULT-VALUE}.")
     String layerNorm;
 
+    @Option(names = "--bank-budget", paramLabel = "ROWS", defaultValue = "0",
+            description = "Rows per level the few-shot memory bank keeps, chosen by greedy k-center coreset selection"
+                    + " (PatchCore); the package is recalibrated on the calibration set after the reduction. Default"
+                    + " ${DEFAULT-VALUE}: the paper's full bank.")
+    int bankBudget;
+
+    @Option(names = "--bank-seed", defaultValue = "0", description = "Seed of the coreset selection (default ${DEFAULT-VALUE}).")
+    long bankSeed;
+
+    @Option(names = "--bank-precision", defaultValue = "fp32",
+            description = "fp32, or fp16: the bank stored in float16 (half its bytes), cast to float32 in the graph so"
+                    + " similarities accumulate in float32. Default ${DEFAULT-VALUE}.")
+    String bankPrecision;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Package folder (default onnx/<Object>-<mode>-shot).")
     Path out;
 
@@ -100,6 +121,14 @@ public final class ExportCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--mode must be few or zero, got '" + mode + "'");
         };
         Precision graphPrecision = Precision.parse(precision);
+        BankPrecision bankStorage = BankPrecision.of(bankPrecision);
+        if (bankBudget < 0) {
+            throw new IllegalArgumentException("--bank-budget is a number of rows >= 0 (0: the full bank), got " + bankBudget);
+        }
+        boolean rewriteBank = bankBudget > 0 || bankStorage == BankPrecision.FP16;
+        if (rewriteBank && !few) {
+            throw new IllegalArgumentException("--bank-budget and --bank-precision apply to few-shot packages (--mode few)");
+        }
         LayerNormStyle layerNormStyle = LayerNormStyle.parse(layerNorm);
         Path adapterFile = adapters != null ? adapters
                 : savePath.resolve(few ? "few-shot" : "zero-shot").resolve(obj + ".safetensors");
@@ -157,8 +186,12 @@ public final class ExportCommand implements Callable<Integer> {
             if (window != null) {
                 new org.mvfaedge.sdk.dicom.DicomSettings(window).writeInto(r.pkg().dir());
             }
-            Manifest.Calibration c = r.pkg().manifest().calibration();
             var outw = spec.commandLine().getOut();
+            ModelPackage written = r.pkg();
+            if (rewriteBank) {
+                written = rewriteBank(written, calibration, outw);
+            }
+            Manifest.Calibration c = written.manifest().calibration();
             outw.printf("wrote %s (%s, %s, %s) in %.1f s; export check: max difference %.2e to the DJL model (tolerance %.0e)%n",
                     r.pkg().dir(), object.name(), few ? "few-shot" : "zero-shot", graphPrecision.id(), r.seconds(),
                     r.maxDifference(), PackageExporter.verifyTolerance(graphPrecision));
@@ -173,5 +206,48 @@ public final class ExportCommand implements Callable<Integer> {
             outw.flush();
         }
         return 0;
+    }
+
+    /**
+     * The exported (and checked) package with its bank reduced or stored in float16, through the SDK's
+     * enrollment without images, then recalibrated on the same calibration set: the statistics and
+     * threshold must describe the bank the package carries.
+     */
+    private ModelPackage rewriteBank(ModelPackage exported, List<Sample> calibration, java.io.PrintWriter outw)
+            throws java.io.IOException {
+        Path full = exported.dir().resolveSibling("." + exported.dir().getFileName() + ".full-bank");
+        java.nio.file.Files.move(exported.dir(), full, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try (AnomalyDetector d = AnomalyDetector.open(full, DetectorOptions.builder()
+                .providers(ExecutionProvider.CPU).build())) {
+            Enrollment e = Enrollment.of(d).withoutImages().bankBudget(bankBudget).selectionSeed(bankSeed);
+            if (BankPrecision.of(bankPrecision) == BankPrecision.FP16) {
+                e.bankPrecision(BankPrecision.FP16);
+            }
+            String source = exported.manifest().calibration().source();
+            if (!calibration.isEmpty()) {
+                e.calibrationSource(source).recalibrateOn(calibration.stream().map(x -> new Enrollment.LabeledImage(
+                        ImageInput.of(x.image()), x.label() == 1)).toList(), targetSensitivity);
+            }
+            ModelPackage p = e.write(exported.dir());
+            Manifest.Mode mode = p.manifest().mode();
+            outw.printf("memory bank: %d of %d rows per level kept (greedy k-center, seed %d), %s%n",
+                    mode.memoryBankRows(), mode.bankReduction() == null ? mode.memoryBankRows()
+                            : mode.bankReduction().rowsBefore(), bankSeed,
+                    mode.bankPrecision() == null ? "float32" : "float16");
+            return p;
+        } finally {
+            deleteTree(full);
+        }
+    }
+
+    private static void deleteTree(Path p) throws java.io.IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
     }
 }
