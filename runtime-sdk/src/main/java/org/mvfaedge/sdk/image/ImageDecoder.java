@@ -172,7 +172,7 @@ public final class ImageDecoder {
                     + " is not in a supported format (PNG, JPEG, BMP, TIFF): its first bytes match none;"
                     + " check that it is an image and not damaged");
         }
-        ImageReader reader = readers.next();
+        ImageReader reader = preferJdk(readers);
         String format = formatName(reader);
         List<String> warnings = new ArrayList<>();
         IIOReadWarningListener listener = (r, warning) -> warnings.add(warning);
@@ -377,5 +377,27 @@ public final class ImageDecoder {
             exp++;
         }
         return m + "e" + exp;
+    }
+
+    /**
+     * The JDK's own reader for the format where there is one. The DICOM codecs (TwelveMonkeys JPEG,
+     * jai-imageio's JPEG 2000 and the jai-imageio-core it pulls in, with BMP/TIFF/PNM readers) register
+     * with ImageIO for the whole JVM; ordinary image files keep the JDK decoders this class was written,
+     * checked against PIL and fuzzed with (jai's BMP RLE reader, for one, allocates whatever a header claims).
+     */
+    private static ImageReader preferJdk(Iterator<ImageReader> readers) {
+        ImageReader first = readers.next();
+        if (first.getClass().getName().startsWith("com.sun.imageio.")) {
+            return first;
+        }
+        while (readers.hasNext()) {
+            ImageReader r = readers.next();
+            if (r.getClass().getName().startsWith("com.sun.imageio.")) {
+                first.dispose();
+                return r;
+            }
+            r.dispose();
+        }
+        return first;
     }
 }
