@@ -59,6 +59,18 @@ class MalformedMultipartTest {
         is400("Content-Disposition: form-data; filename=\"a.png\"");
     }
 
+    /** Fuzz finding: an empty boundary parameter made Netty's boundary parser fail in String.charAt (500). */
+    @Test
+    void emptyBoundaryParameterIs400() throws Exception {
+        try (LogCapture log = new LogCapture()) {
+            JsonNode p = ErrorResponsesTest.problem(server.post("/v1/detect", TestServer.USER_KEY,
+                    "multipart/form-data; boundary=; boundary=XyZ",
+                    body("Content-Disposition: form-data; name=\"image\"; filename=\"a.png\"")), 400);
+            assertTrue(p.get("detail").asText().contains("malformed"), p.toString());
+            assertFalse(log.text().contains("Exception"), log.text());
+        }
+    }
+
     @Test
     void theWellFormedPartStillScores() throws Exception {
         assertTrue(server.post("/v1/detect", TestServer.USER_KEY, "multipart/form-data; boundary=XyZ",

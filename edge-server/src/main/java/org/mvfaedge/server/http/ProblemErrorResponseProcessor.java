@@ -30,7 +30,7 @@ public class ProblemErrorResponseProcessor implements ErrorResponseProcessor<byt
     public MutableHttpResponse<byte[]> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
         HttpRequest<?> request = context.getRequest();
         int status = response.code();
-        if (status >= 500 && context.getRootCause().map(MalformedMultipart::is).orElse(false)) {
+        if (status >= 500 && context.getRootCause().map(t -> MalformedMultipart.is(t, request)).orElse(false)) {
             // the client's malformed multipart body, not a server failure (no stack trace logged for it)
             LOG.debug("request {}: malformed multipart body", RequestIds.of(request));
             response.status(io.micronaut.http.HttpStatus.BAD_REQUEST);
