@@ -20,7 +20,6 @@ import org.mvfaedge.sdk.bank.BankPrecision;
 import org.mvfaedge.sdk.bank.BankTensors;
 import org.mvfaedge.sdk.bank.BoundedBank;
 import org.mvfaedge.sdk.bank.CoresetSelector;
-import org.mvfaedge.sdk.bank.MappedOnnx;
 import org.mvfaedge.sdk.calibration.Calibrator;
 import org.mvfaedge.sdk.detect.GraphRunner;
 import org.mvfaedge.sdk.detect.InputDecoder;
@@ -212,7 +211,7 @@ public final class Enrollment {
         Path work = null;
         try {
             // Mapped, not parsed onto the heap: only the banks are held in memory.
-            ModelProto model = MappedOnnx.read(source.modelFile());
+            ModelProto model = OnnxModelFiles.readMapped(source.modelFile());
             BoundedBank[] banks = new BoundedBank[2 * levels];
             int[] types = new int[2 * levels];
             for (int i = 0; i < banks.length; i++) {

@@ -26,7 +26,6 @@ import org.mvfaedge.sdk.ModelPackageException;
 import org.mvfaedge.sdk.bank.BankPrecision;
 import org.mvfaedge.sdk.bank.BankTensors;
 import org.mvfaedge.sdk.bank.CoresetSelector;
-import org.mvfaedge.sdk.bank.MappedOnnx;
 import org.mvfaedge.sdk.onnx.MvfaGraphNames;
 import org.mvfaedge.sdk.onnx.OnnxModelEdits;
 import org.mvfaedge.sdk.pkg.Manifest;
@@ -155,7 +154,7 @@ class EnrollmentTest {
     /** A bank initializer of a package, as float32 rows. */
     static float[] bank(Path pkg, String name) {
         ModelPackage p = ModelPackage.open(pkg);
-        return BankTensors.rows(OnnxModelEdits.initializer(MappedOnnx.read(p.modelFile()), name));
+        return BankTensors.rows(OnnxModelEdits.initializer(org.mvfaedge.sdk.onnx.OnnxModelFiles.readMapped(p.modelFile()), name));
     }
 
     @Test
@@ -248,7 +247,7 @@ class EnrollmentTest {
             ModelPackage p = b.enroll(List.of(all.get(0)), again);
             assertEquals("fp16", p.manifest().mode().bankPrecision());
             assertEquals(ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT16.getNumber(), OnnxModelEdits.initializer(
-                    MappedOnnx.read(p.modelFile()), MvfaGraphNames.detMemory(0)).getDataType());
+                    org.mvfaedge.sdk.onnx.OnnxModelFiles.readMapped(p.modelFile()), MvfaGraphNames.detMemory(0)).getDataType());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Enrollment.of(b)
                     .bankPrecision(BankPrecision.FP32).addNormal(all.get(0)).write(tmp.resolve("never-fp32")));
             assertTrue(e.getMessage().contains("cannot be widened"), e.getMessage());
